@@ -1,19 +1,22 @@
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { Config } from './config';
-import type { Db } from './db/database';
+import type { CountryCode } from 'libphonenumber-js';
+import type { Services } from './container';
 import { pingDatabase } from './db/database';
 import { AppError, errorHandler, notFound } from './errors';
-import type { Logger } from './logger';
+import { customJsRouter } from './http/custom-js-route';
+import { panelApiRouter } from './http/panel-api-router';
 import { requestContext } from './http/request-context';
+import { installRouter } from './oauth/install-routes';
+import { ghlWebhookRouter } from './webhooks/ghl-webhook-route';
+import { responderWebhookRouter } from './webhooks/responder-webhook-route';
 
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  db: Db;
+export interface AppDeps extends Services {
   /** Where the built panel lives (Vite's outDir); tests may point elsewhere. */
   panelDir?: string;
+  /** Sandbox mode only: the simulators and the /sandbox page, mounted on the app's own server. */
+  sandbox?: Router;
 }
 
 /** Builds the Express app. Never listens: server/index.ts does, and tests drive it directly. */
@@ -43,6 +46,25 @@ export function createApp(deps: AppDeps): Express {
     const database = await pingDatabase(db);
     res.status(database ? 200 : 503).json({ status: database ? 'ok' : 'unavailable', database });
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  // Webhook routes read their own raw bodies (signatures are over the exact bytes): no global body parser.
+  app.use(ghlWebhookRouter({ ...deps, metrics: deps.metrics }));
+  app.use(
+    responderWebhookRouter({
+      connections: deps.connections,
+      inbox: deps.inbox,
+      logger,
+      defaultCountry: async (locationId) =>
+        ((await deps.settings.get(locationId)).defaults.country ?? 'IL') as CountryCode,
+    }),
+  );
+  app.use(installRouter(deps));
+  app.use(panelApiRouter(deps));
+  app.use(customJsRouter(config));
+  if (deps.sandbox) app.use(deps.sandbox);
 
   mountPanel(app, deps.panelDir ?? path.resolve('dist/client'));
 

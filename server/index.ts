@@ -1,11 +1,14 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { buildServices } from './container';
 import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { InboxWorker } from './jobs/inbox-worker';
 import { createLogger } from './logger';
+import { createSandbox } from './sandbox/sandbox-mode';
 
-/** Boot: config → db → migrations → app → listen, and a graceful drain on SIGTERM/SIGINT. */
+/** Boot: config → db → migrations → services → worker → listen, and a graceful drain on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -20,17 +23,49 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
+  const services = buildServices(config, logger, db);
 
-  const app = createApp({ config, logger, db });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.port, () => resolve(s));
-  });
-  logger.info({ port: config.port, sandbox: config.sandbox, role: config.role }, 'listening');
-  if (config.sandbox) {
+  const runsWeb = config.role !== 'worker';
+  const runsWorker = config.role !== 'web';
+  const sandbox = config.sandbox && runsWeb ? createSandbox(services) : undefined;
+
+  let server: Server | undefined;
+  if (runsWeb) {
+    const app = createApp({ ...services, ...(sandbox ? { sandbox: sandbox.router } : {}) });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(config.port, () => resolve(s));
+    });
+    logger.info({ port: config.port, sandbox: config.sandbox, role: config.role }, 'listening');
+  }
+
+  const worker = runsWorker
+    ? new InboxWorker({
+        inbox: services.inbox,
+        resolveHandler: services.resolveHandler,
+        logger: logger.child({ area: 'worker' }),
+        concurrency: config.worker.concurrency,
+        pollMs: config.worker.pollMs,
+        leaseMs: config.worker.leaseMs,
+        isLocationParked: (locationId) => services.tokens.isLocationParked(locationId),
+        onOutcome: ({ event, outcome }) => {
+          if (outcome === 'retry' || outcome === 'dead') {
+            services.metrics.eventsFailed.inc({ source: event.source, kind: outcome });
+          } else {
+            services.metrics.eventsProcessed.inc({ source: event.source, outcome });
+          }
+        },
+      })
+    : undefined;
+  worker?.start();
+
+  if (sandbox) {
+    const info = await sandbox.bootstrap();
     process.stdout.write(
       `\nSandbox mode (no GHL credentials): everything runs on this machine.\n` +
-        `  Sandbox:  ${config.publicUrl}/sandbox\n  Panel:    ${config.publicUrl}/app\n` +
-        `  Health:   ${config.publicUrl}/healthz\n\n`,
+        `  Sandbox page:  ${config.publicUrl}/sandbox\n` +
+        `  Panel:         ${config.publicUrl}/app\n` +
+        `  Health:        ${config.publicUrl}/healthz\n` +
+        `  Responder webhook of the sandbox location: ${info.webhookUrl}\n\n`,
     );
   }
 
@@ -38,9 +73,14 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    logger.info({ signal }, 'shutting down: draining in-flight work');
+    // Stop taking requests first, then let the worker finish what it holds (its leases stay valid meanwhile).
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    server?.closeIdleConnections();
+    await worker?.stop();
+    await closed;
     await db.close();
+    logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -63,6 +63,8 @@ export interface InboxEventsTable {
   contact_id: string | null;
   status: InboxStatus;
   attempts: number;
+  /** 429 waits so far: they do not count as attempts but are capped on their own (migration 0002). */
+  rate_limit_waits: Generated<number>;
   next_run_at: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
@@ -166,6 +168,56 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** Per-location lease serialising contact resolution across processes (migration 0003). */
+export interface ResolutionLocksTable {
+  location_id: string;
+  owner: string;
+  lease_until: number;
+}
+
+/** The Responder Live lists a location picked, and the account's lists as last fetched (migration 0004). */
+export interface ResponderListChoicesTable {
+  location_id: string;
+  /** JSON number[]. */
+  default_list_ids: string;
+  /** JSON `{id, name}[]`. */
+  lists: string;
+  lists_fetched_at: number | null;
+  updated_at: number;
+}
+
+/** One GHL call counted against its key's window by the shared limiter (migration 0005). */
+export interface GhlRateLimitCallsTable {
+  id: string;
+  /** The location or company id the budget belongs to. */
+  key: string;
+  /** When the call was granted, or, once `settled`, when its answer came back. */
+  at: number;
+  /** When it stops counting: `at` + window once settled; later while in flight (an answer may never come). */
+  expires_at: number;
+  settled: number;
+}
+
+/** What GHL told us about a key, shared by every process (migration 0005). */
+export interface GhlRateLimitKeysTable {
+  key: string;
+  /** No call before this (a 429, `X-RateLimit-Remaining: 0`, a spent daily budget). */
+  blocked_until: number;
+  /** `X-RateLimit-Max` as last reported, when GHL sent one. */
+  reported_max: number | null;
+  /** The longest `X-RateLimit-Interval-Milliseconds` seen, when longer than configured. */
+  window_ms: number | null;
+  updated_at: number;
+}
+
+/** Round-robin counters of automation actions, per location (migration 0006). */
+export interface AutomationCountersTable {
+  location_id: string;
+  counter_key: string;
+  value: number;
+  updated_at: number;
+}
+
 export interface Database {
   companies: CompaniesTable;
   locations: LocationsTable;
@@ -178,6 +230,11 @@ export interface Database {
   location_settings: LocationSettingsTable;
   idempotency_keys: IdempotencyKeysTable;
   sessions: SessionsTable;
+  resolution_locks: ResolutionLocksTable;
+  responder_list_choices: ResponderListChoicesTable;
+  ghl_rate_limit_calls: GhlRateLimitCallsTable;
+  ghl_rate_limit_keys: GhlRateLimitKeysTable;
+  automation_counters: AutomationCountersTable;
 }
 
 export type LocationRow = Selectable<LocationsTable>;

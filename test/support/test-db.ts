@@ -44,24 +44,37 @@ export async function createTestDb(dialect: Dialect, options: { file?: boolean }
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
   const url = withSearchPath(base, schema);
-  const db = openDatabase(url);
-  await migrateToLatest(db);
+  // Kysely's migrator lists tables across every schema; a schema dropped by another test file meanwhile makes
+  // that query fail (3F000). Creating, migrating and dropping test schemas under one advisory lock avoids it.
+  const db = await underSchemaLock(base, async (admin) => {
+    await admin.query(`create schema ${schema}`);
+    const opened = openDatabase(url);
+    await migrateToLatest(opened);
+    return opened;
+  });
   return {
     ...db,
     url,
     destroy: async () => {
       await db.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      await underSchemaLock(base, (admin) => admin.query(`drop schema ${schema} cascade`));
     },
   };
+}
+
+const SCHEMA_LOCK = 72_310_001;
+
+async function underSchemaLock<T>(base: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    return await work(admin);
+  } finally {
+    await admin.query('select pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => undefined);
+    await admin.end();
+  }
 }
 
 function withSearchPath(base: string, schema: string): string {

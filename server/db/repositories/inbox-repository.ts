@@ -1,0 +1,318 @@
+import { sql, type UpdateObject } from 'kysely';
+import type { Db } from '../database';
+import type { Database, InboxEventRow, InboxSource, InboxStatus } from '../schema';
+import { claimDueEvents } from './inbox-claim-query';
+import { decodeCursor, encodeCursor, newInboxEventId, parseCheckpoints, shortError, toJson } from './inbox-codec';
+
+/** What a webhook route stores: `status` is `pending` for work, `ignored`/`invalid` for rows kept as history only. */
+export interface NewInboxEvent {
+  source: InboxSource;
+  locationId: string | null;
+  dedupeKey: string;
+  eventType: string;
+  orderingKey: string | null;
+  payload: unknown;
+  rawPayload: unknown;
+  status: 'pending' | 'ignored' | 'invalid';
+  nextRunAt?: number;
+}
+
+export interface ActivityQuery {
+  locationId: string;
+  status?: InboxStatus | readonly InboxStatus[];
+  contactId?: string;
+  /** The `nextCursor` of the previous page. */
+  before?: string;
+  limit: number;
+}
+
+export interface ActivityPage {
+  events: InboxEventRow[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+export const INBOX_STATUSES: readonly InboxStatus[] = [
+  'pending', 'processing', 'done', 'failed', 'dead', 'ignored', 'invalid', 'cancelled',
+];
+/** Finished rows whose payloads the retention purge may drop; dead/failed keep theirs so they can be replayed. */
+const PURGEABLE: readonly InboxStatus[] = ['done', 'ignored', 'invalid', 'cancelled'];
+
+/**
+ * The durable inbox (SPEC §3 "Nothing lost, nothing twice"): every webhook lands here before it is answered and
+ * the worker runs it from here. Every state change after a claim is guarded by `lease_owner`, so a worker whose
+ * lease was taken over can no longer overwrite the new owner's work.
+ */
+export class InboxRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Stores an event once per `dedupeKey`; a second insert of the same key returns the first row's id. */
+  async insert(e: NewInboxEvent): Promise<{ id: string; duplicate: boolean }> {
+    const now = Date.now();
+    // ON CONFLICT DO NOTHING makes the unique key decide, atomically, which of two racing requests stored it.
+    const inserted = await this.db.kysely
+      .insertInto('inbox_events')
+      .values({
+        id: newInboxEventId(now),
+        source: e.source,
+        location_id: e.locationId,
+        dedupe_key: e.dedupeKey,
+        event_type: e.eventType,
+        ordering_key: e.orderingKey,
+        contact_id: null,
+        status: e.status,
+        attempts: 0,
+        next_run_at: e.nextRunAt ?? now,
+        lease_owner: null,
+        lease_expires_at: null,
+        last_error: null,
+        checkpoints: '{}',
+        payload: toJson(e.payload),
+        raw_payload: toJson(e.rawPayload),
+        result: null,
+        received_at: now,
+        updated_at: now,
+        processed_at: e.status === 'pending' ? null : now,
+      })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) return { id: inserted.id, duplicate: false };
+    const existing = await this.db.kysely
+      .selectFrom('inbox_events')
+      .select('id')
+      .where('dedupe_key', '=', e.dedupeKey)
+      .executeTakeFirst();
+    if (!existing) throw new Error(`inbox insert conflicted on dedupe key but no row holds it`);
+    return { id: existing.id, duplicate: true };
+  }
+
+  /**
+   * Claims up to `limit` due events for `workerId` for `leaseMs`: pending ones, failed ones whose retry time has
+   * come, and processing ones whose lease expired (a crashed worker's). An event waits while an earlier event of
+   * its ordering key is unfinished, or while another event of its key is being processed, so one contact's events
+   * run in order and one at a time. Taking over an expired lease counts an attempt (a crash loop ends dead).
+   */
+  async claimDue(workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<InboxEventRow[]> {
+    return claimDueEvents(this.db, { workerId, limit, leaseMs, now });
+  }
+
+  /** Records the result of one handler step; false when the worker no longer holds the lease. */
+  async saveCheckpoint(id: string, workerId: string, step: string, value: unknown, now = Date.now()): Promise<boolean> {
+    // Compare-and-set on the JSON text: steps of one event may finish concurrently within one handler.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const row = await this.db.kysely
+        .selectFrom('inbox_events')
+        .select(['checkpoints', 'lease_owner', 'status'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row || row.lease_owner !== workerId || row.status !== 'processing') return false;
+      const checkpoints = parseCheckpoints(row.checkpoints);
+      checkpoints[step] = value === undefined ? null : value;
+      const updated = await this.db.kysely
+        .updateTable('inbox_events')
+        .set({ checkpoints: JSON.stringify(checkpoints), updated_at: now })
+        .where('id', '=', id)
+        .where('lease_owner', '=', workerId)
+        .where('status', '=', 'processing')
+        .where('checkpoints', '=', row.checkpoints)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows > 0n) return true;
+    }
+    throw new Error(`checkpoint ${step} of ${id} kept conflicting`);
+  }
+
+  /** Finishes a claimed event. */
+  async complete(
+    id: string,
+    workerId: string,
+    outcome: { status: 'done' | 'ignored'; contactId?: string; result?: unknown },
+    now = Date.now(),
+  ): Promise<boolean> {
+    return this.ownedUpdate(id, workerId, {
+      status: outcome.status,
+      ...(outcome.contactId === undefined ? {} : { contact_id: outcome.contactId }),
+      result: toJson(outcome.result),
+      last_error: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      processed_at: now,
+      updated_at: now,
+    });
+  }
+
+  /**
+   * Puts a claimed event back as `failed`, to be claimed again at `nextRunAt`. `countAttempt: false` is for
+   * waits that are not the event's fault (a 429, a parked location); `rateLimited` counts it in rate_limit_waits.
+   */
+  async retry(
+    id: string,
+    workerId: string,
+    r: { error: string; nextRunAt: number; countAttempt: boolean; rateLimited?: boolean },
+    now = Date.now(),
+  ): Promise<boolean> {
+    return this.ownedUpdate(id, workerId, {
+      status: 'failed',
+      attempts: r.countAttempt ? sql<number>`attempts + 1` : sql<number>`attempts`,
+      rate_limit_waits: r.rateLimited ? sql<number>`rate_limit_waits + 1` : sql<number>`rate_limit_waits`,
+      next_run_at: r.nextRunAt,
+      last_error: shortError(r.error),
+      lease_owner: null,
+      lease_expires_at: null,
+      updated_at: now,
+    });
+  }
+
+  /**
+   * Gives up on a claimed event; it stays visible in the activity log and can be replayed. The failed run counts
+   * as an attempt unless `countAttempt: false` (a takeover that claimDue already counted).
+   */
+  async markDead(
+    id: string,
+    workerId: string,
+    error: string,
+    { now = Date.now(), countAttempt = true }: { now?: number; countAttempt?: boolean } = {},
+  ): Promise<boolean> {
+    return this.ownedUpdate(id, workerId, {
+      status: 'dead',
+      attempts: countAttempt ? sql<number>`attempts + 1` : sql<number>`attempts`,
+      last_error: shortError(error),
+      lease_owner: null,
+      lease_expires_at: null,
+      processed_at: now,
+      updated_at: now,
+    });
+  }
+
+  /** Keeps a long-running event's lease alive; false when it was lost. */
+  async extendLease(id: string, workerId: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+    return this.ownedUpdate(id, workerId, { lease_expires_at: now + leaseMs, updated_at: now });
+  }
+
+  private async ownedUpdate(
+    id: string,
+    workerId: string,
+    values: UpdateObject<Database, 'inbox_events'>,
+  ): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('inbox_events')
+      .set(values)
+      .where('id', '=', id)
+      .where('lease_owner', '=', workerId)
+      .where('status', '=', 'processing')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Sends a failed or dead event of `locationId` back to the queue. Checkpoints stay, so steps that already
+   * wrote to GHL are not repeated.
+   */
+  async replay(id: string, locationId: string, now = Date.now()): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('inbox_events')
+      .set({
+        status: 'pending',
+        attempts: 0,
+        rate_limit_waits: 0,
+        next_run_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+        processed_at: null,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('location_id', '=', locationId)
+      .where('status', 'in', ['failed', 'dead'])
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Cancels a location's waiting work (UNINSTALL). Events being processed right now finish or fail on their own. */
+  async cancelPendingForLocation(locationId: string, now = Date.now()): Promise<number> {
+    const result = await this.db.kysely
+      .updateTable('inbox_events')
+      .set({ status: 'cancelled', processed_at: now, updated_at: now })
+      .where('location_id', '=', locationId)
+      .where('status', 'in', ['pending', 'failed'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Records the GHL contact an event resolved to, as soon as it is known (the activity filter uses it). */
+  async setContactId(id: string, contactId: string): Promise<void> {
+    await this.db.kysely.updateTable('inbox_events').set({ contact_id: contactId }).where('id', '=', id).execute();
+  }
+
+  async get(id: string): Promise<InboxEventRow | undefined> {
+    return this.db.kysely.selectFrom('inbox_events').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** One location's events, newest first, paged by an opaque keyset cursor. */
+  async listForActivity(q: ActivityQuery): Promise<ActivityPage> {
+    const limit = Math.max(1, Math.min(q.limit, 500));
+    let query = this.db.kysely.selectFrom('inbox_events').selectAll().where('location_id', '=', q.locationId);
+    if (q.status !== undefined) {
+      const statuses: readonly InboxStatus[] = typeof q.status === 'string' ? [q.status] : q.status;
+      if (statuses.length === 0) return { events: [], nextCursor: null };
+      query = query.where('status', 'in', statuses);
+    }
+    if (q.contactId !== undefined) query = query.where('contact_id', '=', q.contactId);
+    if (q.before !== undefined) {
+      const c = decodeCursor(q.before);
+      query = query.where((eb) =>
+        eb.or([
+          eb('received_at', '<', c.receivedAt),
+          eb.and([eb('received_at', '=', c.receivedAt), eb('id', '<', c.id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const events = rows.slice(0, limit);
+    const last = events[events.length - 1];
+    return { events, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  /** Number of events per status (every status present, zero when none), for one location or all. */
+  async countByStatus(locationId?: string): Promise<Record<InboxStatus, number>> {
+    let query = this.db.kysely
+      .selectFrom('inbox_events')
+      .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy('status');
+    if (locationId !== undefined) query = query.where('location_id', '=', locationId);
+    const counts = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
+    for (const row of await query.execute()) counts[row.status] = Number(row.n);
+    return counts;
+  }
+
+  /** How long the longest-waiting due event has been waiting (worker lag); 0 when nothing is due. */
+  async oldestPendingAgeMs(now = Date.now()): Promise<number> {
+    const row = await this.db.kysely
+      .selectFrom('inbox_events')
+      .select((eb) => eb.fn.min('next_run_at').as('oldest'))
+      .where('status', 'in', ['pending', 'failed'])
+      .where('next_run_at', '<=', now)
+      .executeTakeFirst();
+    const oldest = row?.oldest;
+    return oldest === null || oldest === undefined ? 0 : Math.max(0, now - Number(oldest));
+  }
+
+  /**
+   * Retention: drops the payloads of events that finished more than `olderThanMs` ago, keeping the rows for the
+   * activity history. Failed and dead events keep theirs, since a replay needs them.
+   */
+  async purgeRawPayloads(olderThanMs: number, now = Date.now()): Promise<number> {
+    const result = await this.db.kysely
+      .updateTable('inbox_events')
+      .set({ payload: null, raw_payload: null })
+      .where('status', 'in', PURGEABLE)
+      .where('processed_at', '<', now - olderThanMs)
+      .where((eb) => eb.or([eb('payload', 'is not', null), eb('raw_payload', 'is not', null)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

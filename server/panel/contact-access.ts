@@ -1,0 +1,86 @@
+import { UpstreamError } from '../errors';
+import { notFound } from '../errors';
+import type { GhlClient } from '../integrations/ghl/ghl-client';
+import type { GhlContact, GhlUser } from '../integrations/ghl/ghl-schemas';
+import { TtlCache } from './ttl-cache';
+
+/** A verified contact stays verified this long, so opening one contact view costs one GHL read, not five. */
+const VERIFIED_TTL_MS = 30_000;
+const USERS_TTL_MS = 60_000;
+
+/*
+ * GHL answers a location token asking for another location's contact with 401 "The token does not have access to
+ * this location" (highlevel-api-docs issue #213, ghl-platform.md §7.2), which the client reports as `auth` once
+ * its refresh-and-retry also failed. That and any other refusal of a read by id (400 bad id, 403, 404, 422) read
+ * as "no such contact here".
+ */
+function isRefusal(err: unknown): boolean {
+  if (!(err instanceof UpstreamError)) return false;
+  if (err.kind === 'permanent') return true;
+  return err.kind === 'auth' && /does not have access to this location/i.test(err.message);
+}
+
+const keyOf = (locationId: string, contactId: string) => `${locationId}\u0000${contactId}`;
+
+/**
+ * The tenant wall of the panel API (issue 6, issue 7 §5): every contact route first proves the contact belongs
+ * to the session's location. GHL answers with the location's own token, so another location's contact is a
+ * refusal or a record whose `locationId` differs; both become 404 `not_found`, never a hint that it exists
+ * elsewhere. Task and note ids are only ever addressed under a contact that passed this check.
+ */
+export class ContactAccess {
+  private readonly verified: TtlCache<true>;
+  private readonly users: TtlCache<Promise<GhlUser[]>>;
+
+  constructor(
+    private readonly ghl: GhlClient,
+    clock: () => number = Date.now,
+  ) {
+    this.verified = new TtlCache(VERIFIED_TTL_MS, 10_000, clock);
+    this.users = new TtlCache(USERS_TTL_MS, 1_000, clock);
+  }
+
+  /** Reads the contact from GHL; 404 `not_found` unless it is a contact of `locationId`. */
+  async load(locationId: string, contactId: string): Promise<GhlContact> {
+    let contact: GhlContact;
+    try {
+      contact = await this.ghl.getContact(locationId, contactId);
+    } catch (err) {
+      if (isRefusal(err)) {
+        this.verified.delete(keyOf(locationId, contactId));
+        throw notFound('Contact');
+      }
+      throw err;
+    }
+    if (contact.id !== contactId || (contact.locationId && contact.locationId !== locationId)) {
+      throw notFound('Contact');
+    }
+    this.verified.set(keyOf(locationId, contactId), true);
+    return contact;
+  }
+
+  /** Same check as load(), answered from a recent successful check when there is one. */
+  async assert(locationId: string, contactId: string): Promise<void> {
+    if (this.verified.get(keyOf(locationId, contactId))) return;
+    await this.load(locationId, contactId);
+  }
+
+  /** Forgets a contact GHL just said is gone (a write under it answered 404). */
+  forget(locationId: string, contactId: string): void {
+    this.verified.delete(keyOf(locationId, contactId));
+  }
+
+  /** The location's users (owner names, assignee picker), cached briefly; a failed read is not cached. */
+  async listUsers(locationId: string): Promise<GhlUser[]> {
+    const cached = this.users.get(locationId);
+    if (cached) return cached;
+    const pending = this.ghl.listUsers(locationId);
+    this.users.set(locationId, pending);
+    try {
+      return await pending;
+    } catch (err) {
+      this.users.delete(locationId);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { DateTime, IANAZone } from 'luxon';
+import { DEFAULT_TIMEZONE } from './sync-settings';
+
+/**
+ * Israel's work week is Sunday to Thursday (responder-live.md §4.3). Luxon numbers weekdays ISO-style:
+ * Monday = 1 … Sunday = 7.
+ */
+export const ISRAELI_WORK_WEEK: readonly number[] = [7, 1, 2, 3, 4];
+
+export interface BusinessDayOptions {
+  /** Local hour (0–23) of the due time. */
+  hour: number;
+  minute?: number;
+  /** IANA zone of the location; an unknown zone falls back to Asia/Jerusalem. */
+  timezone?: string | undefined;
+  /** Business days after today: 1 = the next business day (the default); 0 = today if a business day. */
+  offsetDays?: number;
+  workDays?: readonly number[];
+}
+
+/** A valid IANA zone name, else Asia/Jerusalem. */
+export function zoneOrDefault(timezone: string | null | undefined): string {
+  return timezone && IANAZone.isValidZone(timezone) ? timezone : DEFAULT_TIMEZONE;
+}
+
+/**
+ * The `offsetDays`-th business day after `from` (Friday and Saturday skipped in Israel) at `hour` local time.
+ * Days are counted on the local calendar, not in 24 h steps, so DST weeks land on the right wall-clock hour;
+ * an hour that does not exist that day (spring-forward gap) moves forward, as luxon does.
+ */
+export function businessDayAt(from: Date | number, options: BusinessDayOptions): DateTime {
+  const zone = zoneOrDefault(options.timezone);
+  const workDays = options.workDays ?? ISRAELI_WORK_WEEK;
+  if (workDays.length === 0) throw new Error('businessDayAt needs at least one work day');
+  const start = typeof from === 'number' ? DateTime.fromMillis(from, { zone }) : DateTime.fromJSDate(from, { zone });
+  let day = start.startOf('day');
+  let remaining = options.offsetDays ?? 1;
+  if (remaining === 0) {
+    while (!workDays.includes(day.weekday)) day = day.plus({ days: 1 });
+  }
+  while (remaining > 0) {
+    day = day.plus({ days: 1 });
+    if (workDays.includes(day.weekday)) remaining -= 1;
+  }
+  return day.set({ hour: options.hour, minute: options.minute ?? 0, second: 0, millisecond: 0 });
+}
+
+/** The next Israeli business day at `hour` in the location's zone, as the UTC ISO string GHL's task `dueDate` takes. */
+export function nextBusinessDayDue(from: Date | number, hour: number, timezone?: string | null): string {
+  return businessDayAt(from, { hour, timezone: timezone ?? undefined }).toUTC().toISO({ suppressMilliseconds: true })!;
+}
+
+/**
+ * The next business day after the message (a reply on Thursday is due Sunday), but never in the past: an event
+ * processed late (retries, a replay days later) is due the next business day from now instead.
+ */
+export function followUpDue(occurredAt: number, now: number, hour: number, timezone: string): string {
+  const fromEvent = nextBusinessDayDue(Math.min(occurredAt, now), hour, timezone);
+  return Date.parse(fromEvent) > now ? fromEvent : nextBusinessDayDue(now, hour, timezone);
+}

@@ -1,0 +1,225 @@
+import { AppError } from '../errors';
+import type { ContactLinkRepository } from '../db/repositories/contact-link-repository';
+import type { ContactStateRepository } from '../db/repositories/contact-state-repository';
+import type { LocationSettingsRepository } from '../db/repositories/location-settings-repository';
+import type { MessageRepository } from '../db/repositories/message-repository';
+import type { OwnWriteRepository } from '../db/repositories/own-write-repository';
+import type { ResolutionLockRepository } from '../db/repositories/resolution-lock-repository';
+import type { GhlClient } from '../integrations/ghl/ghl-client';
+import type { GhlContact, GhlContactUpdate } from '../integrations/ghl/ghl-schemas';
+import { responderEventSchema, type ResponderEvent } from '../integrations/responder/responder-event';
+import type { CountryCode } from '../integrations/responder/responder-phone';
+import type { EventHandler, HandlerContext, HandlerResult } from '../jobs/inbox-worker';
+import type { Logger } from '../logger';
+import { followUpDue, zoneOrDefault } from './business-days';
+import { ContactResolver, isContactGone, type Resolution } from './contact-resolver';
+import { followUpDecision } from './follow-up';
+import { ResolutionLock } from './resolution-lock';
+import { addMissingTags, appendNote, createTask, updateContact, type ActionScope } from './sync-actions';
+import {
+  changedContactFields,
+  contactFields,
+  contactKeys,
+  desiredTags,
+  followUpTask,
+  lastMessageText,
+  messageRecord,
+  noteBody,
+  occurredAtMs,
+  unsubscribeDnd,
+} from './sync-mappers';
+import type { LocationSettings } from './sync-settings';
+
+export interface ResponderEventHandlerDeps {
+  ghl: GhlClient;
+  links: ContactLinkRepository;
+  states: ContactStateRepository;
+  messages: MessageRepository;
+  ownWrites: OwnWriteRepository;
+  settings: LocationSettingsRepository;
+  /** The per-location resolution lease table; or pass a ready `resolutionLock` (shared by all handlers). */
+  locks?: ResolutionLockRepository;
+  resolutionLock?: ResolutionLock;
+  logger: Logger;
+  /** The location's GHL time zone (e.g. from the installation row) when settings name none. */
+  timezoneOf?: (locationId: string) => Promise<string | null | undefined>;
+  now?: () => number;
+}
+
+/** What the activity log shows for a finished event. */
+export interface ResponderSyncSummary {
+  created: boolean;
+  noteId: string | null;
+  taskId: string | null;
+  tagsAdded: string[];
+  updatedFields: string[];
+  followUp: string | null;
+}
+
+/** A contact GHL no longer has may be found again this many times within one event before we give up. */
+const MAX_GENERATIONS = 3;
+
+/**
+ * The default rule for Responder Live events (SPEC seed flows 1 and 3): resolve the contact, write changed
+ * fields (and DND on unsubscribe, and the last-message custom field when mapped), append a note for message
+ * events, a follow-up task when needed, the missing tags, then the panel's history. Each GHL write is a
+ * checkpointed step, so a retry resumes where the last attempt stopped. A known contact with nothing changed
+ * costs one or two GHL calls (note, maybe tags or task): the snapshot replaces re-reading the contact.
+ */
+export function createResponderEventHandler(deps: ResponderEventHandlerDeps): EventHandler {
+  const now = deps.now ?? Date.now;
+  const lock =
+    // Leases are wall-clock time shared with other processes: never the injectable `now`.
+    deps.resolutionLock ?? (deps.locks ? new ResolutionLock({ repo: deps.locks }) : undefined);
+  if (!lock) throw new Error('createResponderEventHandler needs `locks` or `resolutionLock`');
+  const resolver = new ContactResolver({
+    ghl: deps.ghl,
+    links: deps.links,
+    states: deps.states,
+    lock,
+    logger: deps.logger,
+  });
+
+  return async (ctx) => {
+    const parsed = responderEventSchema.safeParse(ctx.payload);
+    if (!parsed.success) {
+      throw new AppError(422, 'invalid_payload', 'Stored Responder Live event does not validate', {
+        details: parsed.error.issues,
+      });
+    }
+    const event = parsed.data;
+    const locationId = ctx.event.location_id;
+    if (!locationId) throw new AppError(422, 'no_location', 'Responder Live event has no location');
+    if (event.event === 'unknown') {
+      return { status: 'ignored', summary: { reason: `Unknown event type "${event.raw_event ?? ''}"` } };
+    }
+    const settings = await deps.settings.get(locationId);
+    const timezone = zoneOrDefault(settings.defaults.timezone ?? (await deps.timezoneOf?.(locationId)));
+    const run: RunInput = { ctx, event, locationId, settings, timezone };
+
+    for (let generation = 0; ; generation += 1) {
+      const state: { contactId?: string } = {};
+      try {
+        return await runDefaultRule(deps, resolver, run, generation, state, now);
+      } catch (err) {
+        if (!isContactGone(err) || !state.contactId || generation + 1 >= MAX_GENERATIONS) throw err;
+        // The linked contact was deleted in GHL: forget it and resolve again under fresh step names, so the
+        // checkpoints of the lost contact are not replayed onto the new one.
+        ctx.log.warn({ contactId: state.contactId, generation }, 'contact deleted in GHL; resolving again');
+        await resolver.forget(locationId, state.contactId);
+      }
+    }
+  };
+}
+
+interface RunInput {
+  ctx: HandlerContext;
+  event: ResponderEvent;
+  locationId: string;
+  settings: LocationSettings;
+  timezone: string;
+}
+
+async function runDefaultRule(
+  deps: ResponderEventHandlerDeps,
+  resolver: ContactResolver,
+  { ctx, event, locationId, settings, timezone }: RunInput,
+  generation: number,
+  state: { contactId?: string },
+  now: () => number,
+): Promise<HandlerResult> {
+  const step = (name: string) => (generation === 0 ? name : `g${generation}:${name}`);
+  const country = settings.defaults.country as CountryCode;
+  const inboxEventId = ctx.event.id;
+  const isMessage = event.event.startsWith('message.');
+
+  // (a) resolve
+  let resolution: Resolution | undefined;
+  const resolved = await ctx.checkpoint(step('resolve'), async () => {
+    resolution = await resolver.resolve({ locationId, keys: contactKeys(event), fields: contactFields(event) });
+    return { contactId: resolution.contactId, created: resolution.created, via: resolution.via };
+  });
+  state.contactId = resolved.contactId;
+  await ctx.setContactId(resolved.contactId);
+  const snapshot = resolution?.contact ?? (await loadSnapshot(deps, locationId, resolved.contactId));
+
+  const scope: ActionScope = {
+    ghl: deps.ghl,
+    states: deps.states,
+    ownWrites: deps.ownWrites,
+    ctx,
+    locationId,
+    contactId: resolved.contactId,
+    inboxEventId,
+    snapshot,
+    now,
+  };
+
+  // (b) changed fields, (f) DND on unsubscribe, (g) last-message custom field: one PUT, only when needed.
+  const fields = changedContactFields(contactFields(event), scope.snapshot, country);
+  const dnd = unsubscribeDnd(event, scope.snapshot, timezone);
+  const text = isMessage ? lastMessageText(event) : null;
+  const fieldId = settings.defaults.lastMessageFieldId;
+  const update: GhlContactUpdate = { ...fields, ...(dnd ?? {}) };
+  if (fieldId && text !== null) update.customFields = [{ id: fieldId, field_value: text }];
+  const { updated } = await updateContact(scope, step('contact'), update, {
+    fields: Object.keys(fields),
+    dnd: dnd !== null,
+    customFields: update.customFields !== undefined,
+  });
+
+  // (c) note for message events
+  let noteId: string | null = null;
+  if (isMessage) {
+    noteId = (await appendNote(scope, step('note'), noteBody(event, inboxEventId, timezone))).id;
+  }
+
+  // (d) follow-up task
+  let taskId: string | null = null;
+  const followUp = followUpDecision(event, settings.defaults.followUpKeywords);
+  if (followUp.needed && followUp.reason) {
+    const { title, body } = followUpTask(event, inboxEventId, timezone, {
+      kind: followUp.reason,
+      keyword: followUp.keyword,
+    });
+    const assignedTo = scope.snapshot.assignedTo ?? undefined;
+    const task = await createTask(scope, step('task'), {
+      title,
+      body,
+      dueDate: followUpDue(occurredAtMs(event), now(), settings.defaults.taskDueHour, timezone),
+      completed: false,
+      ...(assignedTo ? { assignedTo } : {}),
+    });
+    taskId = task.id;
+  }
+
+  // (e) tags
+  const { added } = await addMissingTags(scope, step('tags'), desiredTags(event));
+
+  // (g) history and last message (idempotent writes of our own database; no checkpoint needed)
+  if (isMessage) {
+    await deps.messages.insert(messageRecord(event, { locationId, contactId: scope.contactId, inboxEventId }), now());
+    if (text !== null) {
+      await deps.states.recordLastMessage(locationId, scope.contactId, { text, at: occurredAtMs(event) }, now());
+    }
+  }
+
+  const summary: ResponderSyncSummary = {
+    created: resolved.created,
+    noteId,
+    taskId,
+    tagsAdded: added,
+    updatedFields: updated,
+    followUp: followUp.needed ? (followUp.reason ?? null) : null,
+  };
+  return { status: 'done', contactId: scope.contactId, summary };
+}
+
+/** The snapshot of a contact resolved in an earlier attempt; read from GHL when we lost it (404 → resolve again). */
+async function loadSnapshot(deps: ResponderEventHandlerDeps, locationId: string, contactId: string): Promise<GhlContact> {
+  const state = await deps.states.get(locationId, contactId);
+  if (state?.snapshot) return state.snapshot;
+  const contact = await deps.ghl.getContact(locationId, contactId);
+  await deps.states.saveSnapshot(locationId, contact);
+  return contact;
+}

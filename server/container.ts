@@ -7,11 +7,13 @@ import { InstallationRepository } from './db/repositories/installation-repositor
 import { LocationSettingsRepository } from './db/repositories/location-settings-repository';
 import { MessageRepository } from './db/repositories/message-repository';
 import { OwnWriteRepository } from './db/repositories/own-write-repository';
+import { RateLimitRepository } from './db/repositories/rate-limit-repository';
 import { ResolutionLockRepository } from './db/repositories/resolution-lock-repository';
 import { ResponderConnectionRepository } from './db/repositories/responder-connection-repository';
 import { GhlClient } from './integrations/ghl/ghl-client';
 import { GhlOAuthClient } from './integrations/ghl/ghl-oauth-client';
 import { LocalRateLimiter, type GhlRateLimiter } from './integrations/ghl/ghl-rate-limiter';
+import { SharedRateLimiter } from './integrations/ghl/ghl-shared-rate-limiter';
 import type { InboxEventRow } from './db/schema';
 import type { EventHandler } from './jobs/inbox-worker';
 import type { Logger } from './logger';
@@ -82,7 +84,17 @@ export function buildServices(config: Config, logger: Logger, db: Db, overrides:
     appId: config.ghl.appId,
     logger: logger.child({ area: 'install' }),
   });
-  const limiter = overrides.limiter ?? new LocalRateLimiter(config.ghl.rateLimit);
+  // On PostgreSQL several processes may call GHL for one location: the window is kept in the database so they
+  // stay inside GHL's per-location budget together (ghl-platform.md §5). SQLite means one process.
+  const limiter =
+    overrides.limiter ??
+    (db.dialect === 'postgres'
+      ? new SharedRateLimiter({
+          ...config.ghl.rateLimit,
+          repository: new RateLimitRepository(db),
+          logger: logger.child({ area: 'ghl-rate-limit' }),
+        })
+      : new LocalRateLimiter(config.ghl.rateLimit));
   const ghl = new GhlClient({
     baseUrl: config.ghl.apiBaseUrl,
     timeoutMs: config.ghl.timeoutMs,

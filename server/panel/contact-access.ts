@@ -9,15 +9,12 @@ const VERIFIED_TTL_MS = 30_000;
 const USERS_TTL_MS = 60_000;
 
 /*
- * GHL answers a location token asking for another location's contact with 401 "The token does not have access to
- * this location" (highlevel-api-docs issue #213, ghl-platform.md §7.2), which the client reports as `auth` once
- * its refresh-and-retry also failed. That and any other refusal of a read by id (400 bad id, 403, 404, 422) read
- * as "no such contact here".
+ * Any refusal of a read by id (400 bad id, 403 another location's contact — GHL's 401 "The token does not have
+ * access to this location", which the client classifies as permanent 403 — 404, 422) reads as "no such contact
+ * here".
  */
 function isRefusal(err: unknown): boolean {
-  if (!(err instanceof UpstreamError)) return false;
-  if (err.kind === 'permanent') return true;
-  return err.kind === 'auth' && /does not have access to this location/i.test(err.message);
+  return err instanceof UpstreamError && err.kind === 'permanent';
 }
 
 const keyOf = (locationId: string, contactId: string) => `${locationId}\u0000${contactId}`;

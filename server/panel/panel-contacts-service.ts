@@ -5,6 +5,7 @@ import type { GhlUser } from '../integrations/ghl/ghl-schemas';
 import type { ContactSearchResult, ContactSummary } from '../../shared/contracts/contacts';
 import type { MessagePage } from '../../shared/contracts/messages';
 import type { UserList } from '../../shared/contracts/users';
+import type { TagList } from '../../shared/contracts/tags';
 import type { ContactAccess } from './contact-access';
 import { toContactSummary, toLocationUser, toMessage } from './panel-mappers';
 
@@ -82,5 +83,11 @@ export class PanelContactsService {
         .map(toLocationUser)
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
     };
+  }
+
+  /** The location's known tags, sorted (tag suggestions). */
+  async locationTags(locationId: string): Promise<TagList> {
+    const tags = await this.ghl.listLocationTags(locationId);
+    return { tags: [...new Set(tags)].sort((a, b) => a.localeCompare(b)) };
   }
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { UpstreamError } from '../errors';
 import type { ContactStateRepository } from '../db/repositories/contact-state-repository';
 import type { OwnWriteRepository } from '../db/repositories/own-write-repository';
 import type { GhlClient, GhlTaskInput } from '../integrations/ghl/ghl-client';
@@ -118,7 +120,7 @@ export async function updateContact(
   update: GhlContactUpdate,
   kinds: { fields: string[]; dnd: boolean; customFields: boolean },
 ): Promise<{ updated: string[] }> {
-  const { ghl, locationId, contactId, inboxEventId } = scope;
+  const { locationId, contactId, inboxEventId } = scope;
   const result = await scope.ctx.checkpoint(step, async () => {
     const keys = Object.keys(update);
     if (keys.length === 0) return { updated: [] as string[] };
@@ -134,10 +136,41 @@ export async function updateContact(
     if (kinds.customFields) {
       await scope.ownWrites.record(locationId, contactId, 'custom_field', { ref: inboxEventId, customFields: update.customFields }, now);
     }
-    await ghl.updateContact(locationId, contactId, update);
-    scope.snapshot = applyToSnapshot(scope.snapshot, update);
+    const sent = await updateSkippingTakenFields(scope, { ...update });
+    scope.snapshot = applyToSnapshot(scope.snapshot, sent);
     await scope.states.saveSnapshot(locationId, scope.snapshot, scope.now());
-    return { updated: keys };
+    return { updated: Object.keys(sent) };
   });
   return result;
+}
+
+/** GHL's 400 when another contact already has the email/phone: `{message, meta: {contactId, matchingField}}`. */
+const duplicateBody = z.looseObject({
+  meta: z.looseObject({ matchingField: z.enum(['email', 'phone']), contactId: z.string().optional() }),
+});
+
+/**
+ * PUT the update; when GHL refuses it because another contact already holds the email or phone ("Allow
+ * Duplicate Contact" off, ghl-platform.md §7.7), drop that one field and send the rest, so a conflicting
+ * identity never blocks the note and task. Returns what was actually written.
+ */
+async function updateSkippingTakenFields(scope: ActionScope, update: GhlContactUpdate): Promise<GhlContactUpdate> {
+  for (;;) {
+    try {
+      await scope.ghl.updateContact(scope.locationId, scope.contactId, update);
+      return update;
+    } catch (err) {
+      if (!(err instanceof UpstreamError) || err.status !== 400) throw err;
+      const parsed = duplicateBody.safeParse(err.body);
+      if (!parsed.success) throw err;
+      const field = parsed.data.meta.matchingField;
+      if (update[field] === undefined) throw err;
+      scope.ctx.log.warn(
+        { field, otherContactId: parsed.data.meta.contactId ?? null },
+        'another GHL contact already has this value; left unchanged',
+      );
+      delete update[field];
+      if (Object.keys(update).length === 0) return update;
+    }
+  }
 }

@@ -28,11 +28,13 @@ export interface ResponderWebhookDeps {
 
 type Failure = { code: string; message: string };
 
-/** Responder deletes a webhook on most 4xx (responder-live.md §1.3.4), so every answer is 200 except 429 for backpressure. */
+// Subscriber payloads are a few kB; anything this big is refused (as a 200, never a 413, see below).
 const BODY_LIMIT = '256kb';
 
 /**
- * `POST /webhooks/responder/:key` (SPEC §2): key → body → normalise → store → answer. An unknown key gets
+ * `POST /webhooks/responder/:key` (SPEC §2): key → body → normalise → store → answer. Responder deletes a webhook
+ * that gets a 4xx other than 429 (responder-live.md §1.3.4), so every answer is 200 except 429 for backpressure.
+ * Mount it before any global body parser: it reads the raw bytes itself. An unknown key gets
  * `200 {ok:false}` before the body is read and stores nothing; an unreadable body gets `200 {ok:false,error}`
  * and one `invalid` inbox row; when storing fails the answer is 429, which Responder retries for days.
  */

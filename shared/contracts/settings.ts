@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { IdSchema } from './common';
+import { AutomationRuleSchema, type AutomationRule } from './rules';
 
 /** A Responder Live list (numeric id in Responder's API). */
 export const ResponderListSchema = z.object({ id: z.int(), name: z.string() });
@@ -45,19 +45,9 @@ export const DefaultsSettingsSchema = z.object({
 });
 export type DefaultsSettings = z.infer<typeof DefaultsSettingsSchema>;
 
-/**
- * Placeholder automation rule: the automations work types `trigger`, `conditions` and `actions` precisely.
- * Loose so fields added there survive a round trip through this panel.
- */
-export const RuleSchema = z.looseObject({
-  id: IdSchema,
-  name: z.string(),
-  enabled: z.boolean(),
-  trigger: z.unknown(),
-  conditions: z.array(z.unknown()),
-  actions: z.array(z.unknown()),
-});
-export type Rule = z.infer<typeof RuleSchema>;
+/** An automation rule: trigger, conditions, ordered actions (shared/contracts/rules.ts, issue 5). */
+export const RuleSchema = AutomationRuleSchema;
+export type Rule = AutomationRule;
 
 /** `GET /api/settings` → `{data: Settings}` (any role). */
 export const SettingsSchema = z.object({

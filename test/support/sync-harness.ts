@@ -81,7 +81,7 @@ export interface SyncHarness {
   /** The Responder webhook route; key `key-<locationId>` belongs to each added location. */
   app: Express;
   companyId: string;
-  addLocation(id?: string): Promise<string>;
+  addLocation(id?: string, options?: { allowDuplicateContact?: boolean }): Promise<string>;
   /** Moves the worker's clock forward so retries scheduled for later are due now. */
   skipAhead(ms: number): void;
   /** Drains until no event is pending/failed/processing (skipping backoff waits), or throws after `rounds`. */
@@ -176,8 +176,8 @@ export async function createSyncHarness(dialect: Dialect, options: SyncHarnessOp
     worker,
     app,
     companyId: company.id,
-    async addLocation(id) {
-      const location = sim.addLocation({ id, companyId: company.id, timezone: 'Asia/Jerusalem' });
+    async addLocation(id, opts = {}) {
+      const location = sim.addLocation({ id, companyId: company.id, timezone: 'Asia/Jerusalem', ...opts });
       await tokens.install(location.id, company.id);
       locationIds.add(location.id);
       return location.id;

@@ -31,7 +31,7 @@ export function shortError(error: string): string {
 }
 
 /** JSON text for a JSON column; `undefined` is stored as NULL. */
-export const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+export const toJson = (value: unknown): string | null => (value == null ? null : JSON.stringify(value));
 
 /** Opaque keyset cursor of the activity list: the last row's (received_at, id). */
 export function encodeCursor(row: Pick<InboxEventRow, 'received_at' | 'id'>): string {

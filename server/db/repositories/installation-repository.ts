@@ -88,6 +88,18 @@ export class InstallationRepository {
     return rows.map((r) => this.toLocation(r));
   }
 
+  /** Number of locations per status (every status present, zero when none), for /healthz and metrics. */
+  async countLocationsByStatus(): Promise<Record<LocationStatus, number>> {
+    const rows = await this.db.kysely
+      .selectFrom('locations')
+      .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy('status')
+      .execute();
+    const counts: Record<LocationStatus, number> = { active: 0, needs_reconnect: 0, uninstalled: 0 };
+    for (const row of rows) counts[row.status] = Number(row.n);
+    return counts;
+  }
+
   /** Stores a company's tokens (agency or bulk install): creates the row or re-activates it. */
   async upsertCompanyInstallation(input: {
     companyId: string;

@@ -12,7 +12,6 @@ export interface RateLimitKeyState {
 /** A call that still counts against its key's window. */
 export interface LiveCall {
   expiresAt: number;
-  settled: boolean;
 }
 
 export interface NewCall {
@@ -62,12 +61,12 @@ export class RateLimitKeyTx {
   async liveCalls(now: number): Promise<LiveCall[]> {
     const rows = await this.k
       .selectFrom('ghl_rate_limit_calls')
-      .select(['expires_at', 'settled'])
+      .select('expires_at')
       .where('key', '=', this.key)
       .where('expires_at', '>', now)
       .orderBy('expires_at')
       .execute();
-    return rows.map((r) => ({ expiresAt: Number(r.expires_at), settled: Number(r.settled) === 1 }));
+    return rows.map((r) => ({ expiresAt: Number(r.expires_at) }));
   }
 
   async insertCalls(calls: readonly NewCall[]): Promise<void> {

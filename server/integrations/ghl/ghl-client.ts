@@ -8,6 +8,7 @@ import {
   GhlDeleteEnvelope,
   GhlDuplicateEnvelope,
   GhlLocationEnvelope,
+  GhlLocationTagsEnvelope,
   GhlNoteEnvelope,
   GhlNotesEnvelope,
   GhlSearchContactsEnvelope,
@@ -266,6 +267,12 @@ export class GhlClient {
   async getLocation(locationId: string): Promise<GhlLocation> {
     const path = `/locations/${seg(locationId)}`;
     return (await this.call(locationId, { method: 'GET', path, schema: GhlLocationEnvelope })).location;
+  }
+
+  /** GET /locations/{locationId}/tags (apps/locations.json get-location-tags): tag suggestions for the panel. */
+  async listLocationTags(locationId: string): Promise<string[]> {
+    const path = `/locations/${seg(locationId)}/tags`;
+    return (await this.call(locationId, { method: 'GET', path, schema: GhlLocationTagsEnvelope })).tags.map((t) => t.name);
   }
 
   /**

@@ -82,7 +82,14 @@ export function toGhlError(err: unknown, context?: string): UpstreamError {
     const vendorMessage = ghlErrorMessage(body);
     const message = scrub(`${prefix} answered ${status}${vendorMessage ? `: ${vendorMessage}` : ''}`);
     const headers = (res.headers ?? {}) as Record<string, unknown>;
-    if (status === 401) return new UpstreamError('ghl', 'auth', message, { status, body });
+    if (status === 401) {
+      // A valid token used on another location's record is also a 401 at GHL ("The token does not have access
+      // to this location", ghl-platform.md §7.2). A refresh cannot fix that, so it is a permanent 403, not auth.
+      if (vendorMessage && /does not have access to this location/i.test(vendorMessage)) {
+        return new UpstreamError('ghl', 'permanent', message, { status: 403, body });
+      }
+      return new UpstreamError('ghl', 'auth', message, { status, body });
+    }
     if (status === 429) {
       return new UpstreamError('ghl', 'rate_limited', message, {
         status,

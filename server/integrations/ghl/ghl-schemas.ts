@@ -229,6 +229,11 @@ export const GhlTagsEnvelope = z.looseObject({ tags: z.array(z.string()) });
 export const GhlUsersEnvelope = z.looseObject({ users: z.array(GhlUser) });
 /** GetLocationByIdSuccessfulResponseDto (apps/locations.json, get-location): `{location}`. */
 export const GhlLocationEnvelope = z.looseObject({ location: GhlLocation });
+
+/** `LocationTagsSuccessfulResponseDto` (apps/locations.json get-location-tags). */
+export const GhlLocationTagsEnvelope = z.looseObject({
+  tags: z.array(z.looseObject({ id: z.string().optional(), name: z.string(), locationId: z.string().optional() })),
+});
 /** Delete*SuccessfulResponseDto: `{succeded}`. Anything 2xx counts as done; the body is not relied on. */
 export const GhlDeleteEnvelope = z.unknown();
 

@@ -8,8 +8,8 @@ import type { GhlRateLimiter, LocalRateLimiterOptions } from './ghl-rate-limiter
 export interface SharedRateLimiterOptions extends LocalRateLimiterOptions {
   repository: RateLimitRepository;
   /**
-   * While the window is held by calls still in flight in other processes, how often to look again: their answers
-   * reach us only through the database (default windowMs / 10, between 5 ms and 1 s).
+   * How often a waiting key looks at the database again: other processes' answers (a call settled, a block after
+   * a 429) reach us only through it (default windowMs / 10, between 5 ms and 1 s).
    */
   pollMs?: number;
   /** Deletes the expired calls of every key this often (keys nobody calls any more; default 5 min). */
@@ -28,8 +28,6 @@ interface KeyState {
   /** A database attempt is running for this key. */
   busy: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** The timer is a poll (a guess), not the moment a known call expires. */
-  timerIsPoll: boolean;
   /** Our granted calls not yet answered, oldest first (observe settles the oldest, as the local limiter does). */
   inFlight: string[];
   /** Calls counted in the window right after our last grant: GHL reporting more means someone else spends it. */
@@ -46,7 +44,6 @@ interface Attempt {
   wanted: number;
   blockedUntil: number;
   wakeAt: number;
-  wakeIsPoll: boolean;
 }
 
 /**
@@ -132,8 +129,8 @@ export class SharedRateLimiter implements GhlRateLimiter {
           state.lastCount = Math.max(live.length, remoteUsed);
         });
       }
-      // A block must reach waiters now (a long one fails them fast); an answer replaces a poll with a known time.
-      if (state.queue.length > 0 && (blockUntil > now || reconcile || state.timerIsPoll)) this.pump(key, state, true);
+      // A block must reach this process's waiters now (a long one fails them fast); others see it at their next look.
+      if (state.queue.length > 0 && (blockUntil > now || reconcile)) this.pump(key, state, true);
     });
   }
 
@@ -166,7 +163,6 @@ export class SharedRateLimiter implements GhlRateLimiter {
         queue: [],
         busy: false,
         timer: undefined,
-        timerIsPoll: false,
         inFlight: [],
         lastCount: 0,
         reportedMax: null,
@@ -240,7 +236,7 @@ export class SharedRateLimiter implements GhlRateLimiter {
         }
         return;
       }
-      this.wakeAt(key, state, attempt.wakeAt, attempt.wakeIsPoll);
+      this.wakeAt(key, state, attempt.wakeAt);
       return;
     }
   }
@@ -263,7 +259,7 @@ export class SharedRateLimiter implements GhlRateLimiter {
       state.reportedMax = shared.reportedMax;
       state.windowMs = shared.windowMs;
       if (shared.blockedUntil > now) {
-        return { granted: [], wanted, blockedUntil: shared.blockedUntil, wakeAt: shared.blockedUntil, wakeIsPoll: false };
+        return { granted: [], wanted, blockedUntil: shared.blockedUntil, wakeAt: this.nextLook(now, shared.blockedUntil) };
       }
 
       const capacity =
@@ -282,31 +278,26 @@ export class SharedRateLimiter implements GhlRateLimiter {
       state.lastCount = live.length + n;
 
       // The next waiter fits once enough calls expired to bring the count below capacity.
-      const all = [...live, ...calls.map((c) => ({ expiresAt: c.expiresAt, settled: false }))].sort(
-        (a, b) => a.expiresAt - b.expiresAt,
-      );
-      const mustExpire = all.slice(0, Math.max(1, all.length - capacity + 1));
-      const known = mustExpire[mustExpire.length - 1]?.expiresAt ?? now + this.pollMs;
-      // A call in flight elsewhere settles (and expires sooner) without telling us: look again before long.
-      const wakeIsPoll = mustExpire.some((c) => !c.settled) && now + this.pollMs < known;
-      return {
-        granted: calls.map((c) => c.id),
-        wanted,
-        blockedUntil: 0,
-        wakeAt: wakeIsPoll ? now + this.pollMs : known,
-        wakeIsPoll,
-      };
+      const expiries = [...live.map((c) => c.expiresAt), ...calls.map((c) => c.expiresAt)].sort((x, y) => x - y);
+      const expires = expiries[Math.max(0, expiries.length - capacity)] ?? now;
+      return { granted: calls.map((c) => c.id), wanted, blockedUntil: 0, wakeAt: this.nextLook(now, expires) };
     });
   }
 
-  private wakeAt(key: string, state: KeyState, at: number, isPoll: boolean): void {
+  /**
+   * When to try again: the moment the window frees up (or the block ends), but no later than one poll away, since
+   * a call in flight elsewhere may settle (and expire sooner) or another process may block the key meanwhile.
+   */
+  private nextLook(now: number, known: number): number {
+    return Math.min(known, now + this.pollMs);
+  }
+
+  private wakeAt(key: string, state: KeyState, at: number): void {
     if (state.timer) clearTimeout(state.timer);
-    state.timerIsPoll = isPoll;
     // At least 1 ms: Node may fire a timer a hair before Date.now() reaches the target, and 0 would spin.
     state.timer = setTimeout(
       () => {
         state.timer = undefined;
-        state.timerIsPoll = false;
         this.pump(key, state);
       },
       Math.max(1, at - this.now()),

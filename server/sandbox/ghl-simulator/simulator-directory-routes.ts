@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { accessibleLocation, grantOf } from './simulator-api-guard';
@@ -39,7 +40,7 @@ function locationView(location: SimLocation): Record<string, unknown> {
   };
 }
 
-/** `GET /users/?locationId=`, `GET /users/:userId` and `GET /locations/:locationId`. */
+/** `GET /users/?locationId=`, `GET /users/:userId`, `GET /locations/:locationId` and its `/tags`. */
 export function directoryRoutes(ctx: SimContext): Router {
   const router = Router();
 
@@ -57,6 +58,17 @@ export function directoryRoutes(ctx: SimContext): Router {
       grant.userType === 'Location' ? user.locationIds.includes(grant.locationId ?? '') : user.companyId === grant.companyId;
     if (!visible) throw noLocationAccess();
     res.json(userView(user));
+  });
+
+  // GHL keeps a location's tag list from every tag put on its contacts (apps/locations.json get-location-tags).
+  router.get('/locations/:locationId/tags', (req, res) => {
+    const location = accessibleLocation(ctx, res, req.params.locationId);
+    const names = new Map<string, string>();
+    for (const contact of ctx.state.contactsOf(location.id)) {
+      for (const tag of contact.tags) if (!names.has(tag.toLowerCase())) names.set(tag.toLowerCase(), tag);
+    }
+    const tags = [...names.values()].sort().map((name) => ({ id: createHash('sha1').update(name).digest('hex').slice(0, 20), name, locationId: location.id }));
+    res.json({ tags });
   });
 
   router.get('/locations/:locationId', (req, res) => {

@@ -54,7 +54,7 @@ describe('TaskForm', () => {
   });
 
   it('TaskForm › valid task › sends title, body, due date in the location zone and assignee', async () => {
-    const { wrapper, calls, contact } = mountForm((call) => ok(task({ id: 't-new', title: 'התקשר ללקוחה' }), 201));
+    const { wrapper, calls, contact } = mountForm(() => ok(task({ id: 't-new', title: 'התקשר ללקוחה' }), 201));
     await settle();
 
     await wrapper.get('#task-title').setValue('התקשר ללקוחה');

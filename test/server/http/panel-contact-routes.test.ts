@@ -249,6 +249,20 @@ describe.each(testDialects())('panel API contact routes (%s)', (dialect) => {
     expect(apiCalls(world.sim).find((r) => r.path === '/users/' || r.path === '/users')?.query).toMatchObject({ locationId: loc.id });
   });
 
+  it('GET /api/tags › tags on the location\'s contacts › the location tag list, sorted, from GHL', async () => {
+    const { loc, token, contactId } = await arrange();
+    await request(world.app)
+      .post(`/api/contacts/${contactId}/tags`)
+      .set('Authorization', bearer(token))
+      .send({ tags: ['vip', 'לקוח חוזר'] });
+
+    const res = await request(world.app).get('/api/tags').set('Authorization', bearer(token));
+
+    expect(res.status).toBe(200);
+    expect(res.body.data.tags).toEqual(expect.arrayContaining(['vip', 'לקוח חוזר']));
+    expect(apiCalls(world.sim).some((r) => r.path === `/locations/${loc.id}/tags`)).toBe(true);
+  });
+
   it('upstream failures › GHL answers 500 › 502 upstream_unavailable; location needs reconnect › 409 needs_reconnect', async () => {
     const { loc, token, contactId } = await arrange();
     world.sim.setFaults({ errorRate: 1 });

@@ -277,6 +277,21 @@ describe.each(testDialects())('Responder → GHL default rule on %s', (dialect) 
     }
   });
 
+  it('contact step › phone already on another GHL contact (duplicates off) › phone left alone, note still written', async () => {
+    h = await createSyncHarness(dialect);
+    const locationId = await h.addLocation(undefined, { allowDuplicateContact: false });
+    const byEmail = h.sim.addContact(locationId, { email: 'two@example.com' });
+    const byPhone = h.sim.addContact(locationId, { phone: '+972531234567' });
+    const id = await enqueue(h.inbox, locationId, canonical({ subscriber: { email: 'two@example.com', phone: '053-1234567', first: 'גיל' } }));
+    await h.settle();
+
+    expect(await h.inbox.get(id)).toMatchObject({ status: 'done', contact_id: byEmail.id });
+    expect(h.sim.getContact(byEmail.id)).toMatchObject({ firstName: 'גיל' });
+    expect(h.sim.getContact(byEmail.id)!.phone).toBeUndefined();
+    expect(h.sim.getContact(byPhone.id)!.phone).toBe('+972531234567');
+    expect(h.sim.getNotes(byEmail.id)).toHaveLength(1);
+  });
+
   it('subscriber.updated › changed last name only › one PUT with that field, no note, no task', async () => {
     const { h, locationId } = await setup();
     await enqueue(h.inbox, locationId, canonical({ event: 'subscriber.joined', message: null, subscriber: { email: 'u@example.com', first: 'נועה', last: 'כהן' } }));

@@ -55,6 +55,20 @@ describe('GhlClient › failures against the GHL simulator', () => {
     expect(apiRequests(world.sim).map((r) => r.status)).toEqual([401, 401]);
   });
 
+  it('401 › contact of another location › permanent 403, no token refresh', async () => {
+    world = await startGhlWorld();
+    const mine = await world.addInstalledLocation();
+    const theirs = await world.addInstalledLocation();
+    const foreign = world.sim.addContact(theirs, { firstName: 'Other' });
+
+    const err = await failure(() => world.client.getContact(mine, foreign.id));
+
+    expect(err.kind).toBe('permanent');
+    expect(err.status).toBe(403);
+    expect(world.tokens.refreshCalls).toHaveLength(0);
+    expect(world.sim.stats.refreshes).toBe(0);
+  });
+
   it('429 › GHL answers Too Many Requests › rate_limited with the interval, no retry, limiter blocks the key', async () => {
     const limiter = new LocalRateLimiter({ max: 100, windowMs: 10_000 });
     world = await startGhlWorld({ limiter });

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { parseConfig } from '../server/config';
+import { buildServices } from '../server/container';
+import { openDatabase } from '../server/db/database';
+import { migrateToLatest } from '../server/db/migrate';
+import { createLogger } from '../server/logger';
+import { normaliseResponderPayload, parseResponderBody } from '../server/integrations/responder/responder-normaliser';
+import { orderingKeyFor } from '../server/webhooks/responder-webhook-route';
+import { responderPayload } from './ingest-bench';
+import fs from 'node:fs';
+const file = `/tmp/zz-micro-${Date.now()}.db`;
+const config = parseConfig({ GHL_CLIENT_ID: 'a-b', GHL_CLIENT_SECRET: 'x', GHL_SSO_KEY: 'x', APP_ENCRYPTION_KEY: randomBytes(32).toString('base64'), SESSION_SECRET: 'x'.repeat(20), DATABASE_URL: `sqlite:${file}` });
+const logger = createLogger('info', fs.createWriteStream('/dev/null'));
+const db = openDatabase(config.databaseUrl); await migrateToLatest(db);
+const s = buildServices(config, logger, db);
+await s.connections.upsertCredentials('L1', { clientId: '1', clientSecret: 'x', userToken: 'y' });
+const key = await s.connections.ensureWebhookKey('L1');
+async function t(name: string, n: number, fn: (i: number) => Promise<unknown> | unknown) {
+  for (let i = 0; i < 200; i++) await fn(i);
+  const st = performance.now(); const c0 = process.cpuUsage(); for (let i = 0; i < n; i++) await fn(i + 1000);
+  const c = process.cpuUsage(c0);
+  console.log(name.padEnd(20), ((performance.now() - st) / n * 1000).toFixed(1), 'µs/op wall', ((c.user + c.system) / n).toFixed(1), 'µs/op cpu');
+}
+const bodies = Array.from({ length: 6000 }, (_, i) => Buffer.from(responderPayload(i)));
+await t('findByWebhookKey', 3000, () => s.connections.findByWebhookKey(key));
+await t('settings.get', 3000, () => s.settings.get('L1'));
+await t('parseBody', 3000, (i) => parseResponderBody(bodies[i % 6000]!, 'application/json'));
+const parsed = bodies.map((b) => { const p = parseResponderBody(b, 'application/json'); return p.ok ? p.body : null; });
+await t('normalise', 3000, (i) => normaliseResponderPayload({ body: parsed[i % 6000], query: {}, locationId: 'L1', receivedAt: new Date(), defaultCountry: 'IL' }));
+const results = parsed.map((b) => normaliseResponderPayload({ body: b, query: {}, locationId: 'L1', receivedAt: new Date(), defaultCountry: 'IL' }));
+let k = 0;
+await t('inbox.insert', 3000, (i) => { const r = results[k++ % 6000]!; if (!r.ok) throw new Error(); return s.inbox.insert({ source: 'responder', locationId: 'L1', dedupeKey: r.dedupeKey + 'x' + k, eventType: r.event.event, orderingKey: orderingKeyFor('L1', r.event), payload: r.event, rawPayload: parsed[i % 6000], status: 'pending' }); });
+await t('logger.child+info', 3000, () => { const l = logger.child({ requestId: 'abc' }); l.info({ locationId: 'L1', eventId: 'x', eventType: 'message.sent', duplicate: false, known: true }, 'responder webhook stored'); });
+await t('randomUUID', 3000, () => crypto.randomUUID());
+await db.close();

@@ -1,0 +1,15 @@
+import { fork } from 'node:child_process';
+import { benchEnv } from './bench-child';
+import { load, responderPayload } from './ingest-bench';
+const { env } = benchEnv({ ROLE: 'web' });
+const child = fork('bench/bench-server.ts', [], { execArgv: ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir=/tmp/prof'], env: { PATH: process.env.PATH!, NODE_ENV: 'production', ...env }, stdio: ['ignore','ignore','inherit','ipc'] });
+const ready: any = await new Promise((r) => child.once('message', r));
+child.send({ id: 1, cmd: 'connect', args: { locationId: 'L1' } });
+const rep: any = await new Promise((r) => child.once('message', r));
+const url = `${ready.appUrl}/webhooks/responder/${rep.result.webhookKey}`;
+const r = await load(url, 8, () => responderPayload());
+console.log(r.requests.average, r.latency.p50, r.latency.p99, r.non2xx, r.errors);
+child.send({ id: 2, cmd: 'memory', args: {} });
+await new Promise((r) => child.once('message', r));
+child.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 1500));

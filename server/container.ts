@@ -84,8 +84,8 @@ export function buildServices(config: Config, logger: Logger, db: Db, overrides:
     appId: config.ghl.appId,
     logger: logger.child({ area: 'install' }),
   });
-  // On PostgreSQL several processes may call GHL for one location: the window is kept in the database so they
-  // stay inside GHL's per-location budget together (ghl-platform.md §5). SQLite means one process.
+  // On PostgreSQL (the scale-out path) several web and worker processes call GHL for one location: the window
+  // is kept in the database so together they stay inside its per-location budget (ghl-platform.md §5).
   const limiter =
     overrides.limiter ??
     (db.dialect === 'postgres'

@@ -1,3 +1,4 @@
+import { UpstreamError } from '../errors';
 import type { ContactStateRepository } from '../db/repositories/contact-state-repository';
 import type { MessageRepository } from '../db/repositories/message-repository';
 import type { GhlClient } from '../integrations/ghl/ghl-client';
@@ -85,9 +86,17 @@ export class PanelContactsService {
     };
   }
 
-  /** The location's known tags, sorted (tag suggestions). */
+  /**
+   * The location's known tags, sorted (tag suggestions). GHL serves them under the `locations/tags.readonly`
+   * scope, which older installs may lack: suggestions are a convenience, so a refusal gives an empty list.
+   */
   async locationTags(locationId: string): Promise<TagList> {
-    const tags = await this.ghl.listLocationTags(locationId);
-    return { tags: [...new Set(tags)].sort((a, b) => a.localeCompare(b)) };
+    try {
+      const tags = await this.ghl.listLocationTags(locationId);
+      return { tags: [...new Set(tags)].sort((a, b) => a.localeCompare(b)) };
+    } catch (err) {
+      if (err instanceof UpstreamError && err.kind === 'permanent') return { tags: [] };
+      throw err;
+    }
   }
 }

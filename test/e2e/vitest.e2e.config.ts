@@ -6,6 +6,7 @@ export default defineConfig({
     root: '.',
     include: ['test/e2e/**/*.e2e.test.ts'],
     environment: 'node',
+    globalSetup: ['test/e2e/e2e-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,

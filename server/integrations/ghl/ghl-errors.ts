@@ -85,7 +85,8 @@ export function toGhlError(err: unknown, context?: string): UpstreamError {
     if (status === 401) {
       // A valid token used on another location's record is also a 401 at GHL ("The token does not have access
       // to this location", ghl-platform.md §7.2). A refresh cannot fix that, so it is a permanent 403, not auth.
-      if (vendorMessage && /does not have access to this location/i.test(vendorMessage)) {
+      // The same holds for a token without the endpoint's scope ("not authorized for this scope").
+      if (vendorMessage && /does not have access to this location|not authorized for this scope/i.test(vendorMessage)) {
         return new UpstreamError('ghl', 'permanent', message, { status: 403, body });
       }
       return new UpstreamError('ghl', 'auth', message, { status, body });

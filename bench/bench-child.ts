@@ -39,10 +39,16 @@ export function benchEnv(extra: Record<string, string> = {}): { env: Record<stri
   };
 }
 
+/** Where `--profile` puts the bench servers' CPU profiles (set by bench/run.ts; undefined: no profiling). */
+let profileDir: string | undefined;
+export function profileChildrenInto(dir: string | undefined): void {
+  profileDir = dir;
+}
+
 /** Forks bench/bench-server.ts under tsx and waits until it listens. */
 export async function startBenchChild(env: Record<string, string>, dbFile: string): Promise<BenchChild> {
   const child: ChildProcess = fork(SERVER_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -1,5 +1,7 @@
+import { profileChildrenInto } from './bench-child';
 import { runDrainBench } from './drain-bench';
+profileChildrenInto(process.argv[2]);
 const r = await runDrainBench(console.log);
 const { handoff, ...rest } = r;
-console.log(JSON.stringify(rest, null, 2));
+console.log(JSON.stringify(rest.known));
 await handoff.child.stop(); await handoff.closeSim();

@@ -6,6 +6,7 @@ import * as resolutionLocks from './migrations/0003-resolution-locks';
 import * as responderListChoices from './migrations/0004-responder-list-choices';
 import * as ghlRateLimit from './migrations/0005-ghl-rate-limit';
 import * as automationCounters from './migrations/0006-automation-counters';
+import * as inboxClaimIndexes from './migrations/0007-inbox-claim-indexes';
 
 /**
  * The one migration set for both dialects, applied at start. Add a file under migrations/ and list it here;
@@ -18,6 +19,7 @@ const MIGRATIONS = {
   '0004-responder-list-choices': responderListChoices,
   '0005-ghl-rate-limit': ghlRateLimit,
   '0006-automation-counters': automationCounters,
+  '0007-inbox-claim-indexes': inboxClaimIndexes,
 } satisfies Record<string, { up: (db: never, dialect: Db['dialect']) => Promise<void> }>;
 
 export async function migrateToLatest(db: Db): Promise<void> {

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { ContactLinkRepository } from '../db/repositories/contact-link-repository';
+import { linkPairs, type ContactLinkRepository } from '../db/repositories/contact-link-repository';
 import type { ContactStateRepository } from '../db/repositories/contact-state-repository';
 import type { LocationSettingsRepository } from '../db/repositories/location-settings-repository';
 import type { MessageRepository } from '../db/repositories/message-repository';
@@ -92,6 +92,10 @@ export function createResponderEventHandler(deps: ResponderEventHandlerDeps): Ev
     if (!locationId) throw new AppError(422, 'no_location', 'Responder Live event has no location');
     if (event.event === 'unknown') {
       return { status: 'ignored', summary: { reason: `Unknown event type "${event.raw_event ?? ''}"` } };
+    }
+    if (linkPairs(contactKeys(event)).length === 0) {
+      // Nothing to find or create a contact by; upserting would make an empty GHL contact per event.
+      throw new AppError(422, 'no_contact_identity', 'The event has no subscriber id, email or phone');
     }
     const settings = await deps.settings.get(locationId);
     const timezone = zoneOrDefault(settings.defaults.timezone ?? (await deps.timezoneOf?.(locationId)));

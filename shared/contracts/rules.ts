@@ -212,3 +212,33 @@ export function triggerMatches(trigger: Trigger, source: 'responder' | 'ghl', ev
   if (trigger.event === 'Contact*') return event !== 'ContactDelete' && GHL_CONTACT_CHANGE_EVENTS.includes(event as GhlTriggerEvent);
   return trigger.event.endsWith('.*') && event.startsWith(trigger.event.slice(0, -1));
 }
+
+/**
+ * `POST /api/settings/rules/test` (admin) body: a rule (validated like a saved one: 422 naming the field) and an
+ * optional sample (`responder`: a canonical Responder Live event; `ghl`: `{before, after, note, task}`); without
+ * one a Hebrew sample is used. → `{data: RuleTestResult}`: the planned requests, nothing written.
+ */
+export const RuleTestInputSchema = z.object({
+  rule: z.unknown(),
+  sample: z.optional(z.object({ responder: z.optional(z.unknown()), ghl: z.optional(z.unknown()) })),
+});
+export type RuleTestInput = z.infer<typeof RuleTestInputSchema>;
+
+/** One request a rule would send. */
+export interface PlannedRuleRequest {
+  service: 'ghl' | 'responder';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: unknown;
+  note?: string;
+}
+
+/** The answer of "Test this rule". */
+export interface RuleTestResult {
+  ruleId: string;
+  matched: boolean;
+  reason?: string;
+  steps: { action: number; type: ActionType; status: 'done' | 'planned' | 'skipped'; requests: PlannedRuleRequest[]; reason?: string }[];
+  requests: PlannedRuleRequest[];
+  sample: Record<string, unknown>;
+}

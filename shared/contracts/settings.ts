@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
 import { AutomationRuleSchema, type AutomationRule } from './rules';
+import { TASK_DUE_HOUR_DEFAULT } from './tasks';
+
+export { TASK_DUE_HOUR_DEFAULT };
 
 /** A Responder Live list (numeric id in Responder's API). */
 export const ResponderListSchema = z.object({ id: z.int(), name: z.string() });
@@ -22,7 +25,6 @@ export const ResponderSettingsSchema = z.object({
 export type ResponderSettings = z.infer<typeof ResponderSettingsSchema>;
 
 export const COUNTRY_DEFAULT = 'IL';
-export const TASK_DUE_HOUR_DEFAULT = 10;
 
 /** ISO 3166-1 alpha-2 country code, upper case (`IL`). */
 export const CountryCodeSchema = z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'Two capital letters, ISO 3166-1 alpha-2' }));

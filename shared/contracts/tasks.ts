@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
 import { IdSchema, IsoDateTimeSchema } from './common';
 
+/** Hour of day (location time zone) tasks are due when nothing else says (settings `defaults.taskDueHour`). */
+export const TASK_DUE_HOUR_DEFAULT = 10;
+
 /** A GHL task on a contact. `assignedTo` is a location user id (see users.ts). */
 export const TaskSchema = z.object({
   id: IdSchema,

@@ -21,7 +21,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const panelDir = mkdtempSync(path.join(tmpdir(), 'rlghl-e2e-panel-'));
   await build({
     configFile: path.resolve('vite.config.ts'),
-    logLevel: 'warn',
+    logLevel: 'error',
     build: { outDir: panelDir, emptyOutDir: true },
   });
   const screenshotDir = path.resolve('test-results/screenshots');

@@ -5,6 +5,17 @@ import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { launchChromium } from './browser';
 import { startE2eApp, type E2eApp } from './e2e-app';
 
+/**
+ * The few browser globals the tests touch inside pages (`page.evaluate`), typed by hand because the node
+ * tsconfig has no DOM lib. Use as `(globalThis as unknown as PageGlobals)` inside the evaluated function.
+ */
+export interface PageGlobals {
+  document: { documentElement: { dir: string; lang: string }; fonts: { ready: Promise<unknown> } };
+  innerWidth: number;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  __e2eMessages?: unknown[];
+}
+
 export interface SandboxSession {
   context: BrowserContext;
   page: Page;
@@ -14,6 +25,8 @@ export interface SandboxSession {
   posts: Request[];
   /** Uncaught errors thrown in the page or the panel. */
   pageErrors: Error[];
+  /** The `data` of every postMessage a frame received so far. */
+  messagesReceived(frame: Frame): Promise<unknown[]>;
   /** Resolves the panel's Frame (for `evaluate` inside it). */
   panelFrame(): Promise<Frame>;
   /** How many `/api/*` requests of the panel are still open (0 → nothing more can reach the simulator). */
@@ -72,6 +85,13 @@ export function useSandboxHarness() {
     });
     page.on('requestfinished', (req) => inFlight.delete(req));
     page.on('requestfailed', (req) => inFlight.delete(req));
+    // Every frame records the postMessages it receives, so a test can show the handshake really happened.
+    await page.addInitScript(() => {
+      const win = globalThis as unknown as PageGlobals;
+      const seen: unknown[] = [];
+      win.__e2eMessages = seen;
+      win.addEventListener('message', (event) => seen.push(event.data));
+    });
 
     await page.goto(`${a.baseUrl}/sandbox${options.lang ? `?lang=${options.lang}` : ''}`);
     const panel = page.frameLocator('#panel-frame');
@@ -88,6 +108,7 @@ export function useSandboxHarness() {
         return frame;
       },
       apiInFlight: () => inFlight.size,
+      messagesReceived: (frame) => frame.evaluate(() => (globalThis as unknown as PageGlobals).__e2eMessages ?? []),
     };
   }
 

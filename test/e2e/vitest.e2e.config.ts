@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // Pages, the webhook and the worker are asynchronous: polled assertions get a browser-sized budget.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
   },
 });

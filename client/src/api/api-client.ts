@@ -1,4 +1,4 @@
-import type { RouteContract } from '../../../shared/contracts/api-routes';
+import type { RouteContract } from '../../../shared/contracts/route-contract';
 import { useSessionStore } from '../stores/session-store';
 import { ApiError, sendRequest, type RouteArgs, type RouteResult } from './http-core';
 import { newIdempotencyKey } from './idempotency';

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { RouteContract } from '../../../shared/contracts/api-routes';
+import type { RouteContract } from '../../../shared/contracts/route-contract';
 import { IDEMPOTENCY_KEY_HEADER } from '../../../shared/contracts/api-envelope';
 import { ApiErrorBodySchema } from '../../../shared/contracts/errors';
 

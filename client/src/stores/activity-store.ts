@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ActivityEntry, ActivityStatus } from '../../../shared/contracts/activity';
-import { apiRoutes } from '../../../shared/contracts/api-routes';
+import { panelRoutes } from '../../../shared/contracts/panel-routes';
 import { useApi } from '../api/api-client';
 import { isAbort, toUiError, type UiError } from '../api/ui-error';
 import type { LoadStatus } from './contact-store';
@@ -42,7 +42,7 @@ export const useActivityStore = defineStore('activity', () => {
     error.value = null;
     loadMoreError.value = null;
     try {
-      const page = await api.call(apiRoutes.listActivity, { query: query(undefined, limit), signal: mine.signal });
+      const page = await api.call(panelRoutes.listActivity, { query: query(undefined, limit), signal: mine.signal });
       if (controller !== mine) return;
       entries.value = page.entries;
       nextCursor.value = page.nextCursor;
@@ -60,7 +60,7 @@ export const useActivityStore = defineStore('activity', () => {
     loadingMore.value = true;
     loadMoreError.value = null;
     try {
-      const page = await api.call(apiRoutes.listActivity, { query: query(nextCursor.value) });
+      const page = await api.call(panelRoutes.listActivity, { query: query(nextCursor.value) });
       if (controller !== mine) return;
       const seen = new Set(entries.value.map((e) => e.id));
       entries.value = [...entries.value, ...page.entries.filter((e) => !seen.has(e.id))];
@@ -84,7 +84,7 @@ export const useActivityStore = defineStore('activity', () => {
     const { [id]: _previous, ...rest } = replayErrors.value;
     replayErrors.value = rest;
     try {
-      const entry = await api.call(apiRoutes.replayActivity, { params: { id }, idempotencyKey });
+      const entry = await api.call(panelRoutes.replayActivity, { params: { id }, idempotencyKey });
       entries.value = entries.value.map((e) => (e.id === id ? entry : e));
     } catch (err) {
       replayErrors.value = { ...replayErrors.value, [id]: toUiError(err) };

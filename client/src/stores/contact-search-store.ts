@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { apiRoutes } from '../../../shared/contracts/api-routes';
+import { panelRoutes } from '../../../shared/contracts/panel-routes';
 import type { ContactSummary } from '../../../shared/contracts/contacts';
 import { useApi } from '../api/api-client';
 import { isAbort, toUiError, type UiError } from '../api/ui-error';
@@ -25,7 +25,7 @@ export const useContactSearchStore = defineStore('contactSearch', () => {
     status.value = 'loading';
     error.value = null;
     try {
-      const result = await api.call(apiRoutes.searchContacts, {
+      const result = await api.call(panelRoutes.searchContacts, {
         query: { query: query.value.trim(), limit: 20 },
         signal: mine.signal,
       });

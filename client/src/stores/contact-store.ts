@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { apiRoutes } from '../../../shared/contracts/api-routes';
+import { panelRoutes } from '../../../shared/contracts/panel-routes';
 import type { Appointment } from '../../../shared/contracts/appointments';
 import type { ContactSummary } from '../../../shared/contracts/contacts';
 import type { CreateNoteInput, Note } from '../../../shared/contracts/notes';
@@ -71,7 +71,7 @@ export const useContactStore = defineStore('contact', () => {
     summaryStatus.value = 'loading';
     summaryError.value = null;
     try {
-      const result = await api.call(apiRoutes.getContact, { params: { contactId: id } });
+      const result = await api.call(panelRoutes.getContact, { params: { contactId: id } });
       if (!isCurrent(id)) return;
       summary.value = result;
       summaryStatus.value = 'ready';
@@ -87,7 +87,7 @@ export const useContactStore = defineStore('contact', () => {
     notesStatus.value = 'loading';
     notesError.value = null;
     try {
-      const result = await api.call(apiRoutes.listNotes, { params: { contactId: id } });
+      const result = await api.call(panelRoutes.listNotes, { params: { contactId: id } });
       if (!isCurrent(id)) return;
       notes.value = [...notes.value.filter((n) => n.pending), ...result.notes];
       notesStatus.value = 'ready';
@@ -103,7 +103,7 @@ export const useContactStore = defineStore('contact', () => {
     tasksStatus.value = 'loading';
     tasksError.value = null;
     try {
-      const result = await api.call(apiRoutes.listTasks, { params: { contactId: id } });
+      const result = await api.call(panelRoutes.listTasks, { params: { contactId: id } });
       if (!isCurrent(id)) return;
       tasks.value = [...tasks.value.filter((t) => t.pending && t.id.startsWith('pending:')), ...result.tasks];
       tasksStatus.value = 'ready';
@@ -119,7 +119,7 @@ export const useContactStore = defineStore('contact', () => {
     appointmentsStatus.value = 'loading';
     appointmentsError.value = null;
     try {
-      const result = await api.call(apiRoutes.listAppointments, { params: { contactId: id } });
+      const result = await api.call(panelRoutes.listAppointments, { params: { contactId: id } });
       if (!isCurrent(id)) return;
       appointments.value = result.appointments;
       appointmentsStatus.value = 'ready';
@@ -145,7 +145,7 @@ export const useContactStore = defineStore('contact', () => {
       };
       notes.value = [temp, ...notes.value];
       try {
-        const note = await api.call(apiRoutes.createNote, { params: { contactId: id }, body: input, idempotencyKey });
+        const note = await api.call(panelRoutes.createNote, { params: { contactId: id }, body: input, idempotencyKey });
         if (isCurrent(id)) notes.value = [note, ...notes.value.filter((n) => n.id !== tempId && n.id !== note.id)];
         return note;
       } catch (err) {
@@ -172,7 +172,7 @@ export const useContactStore = defineStore('contact', () => {
       };
       tasks.value = [temp, ...tasks.value];
       try {
-        const task = await api.call(apiRoutes.createTask, { params: { contactId: id }, body: input, idempotencyKey });
+        const task = await api.call(panelRoutes.createTask, { params: { contactId: id }, body: input, idempotencyKey });
         if (isCurrent(id)) tasks.value = [task, ...tasks.value.filter((t) => t.id !== tempId && t.id !== task.id)];
         return task;
       } catch (err) {
@@ -193,7 +193,7 @@ export const useContactStore = defineStore('contact', () => {
       };
       replace({ ...before, completed: true, pending: true });
       try {
-        const task = await api.call(apiRoutes.completeTask, {
+        const task = await api.call(panelRoutes.completeTask, {
           params: { contactId: id, taskId },
           body: { completed: true },
           idempotencyKey,
@@ -214,7 +214,7 @@ export const useContactStore = defineStore('contact', () => {
       kind === 'add' ? [...before, ...tags.filter((t) => !before.includes(t))] : before.filter((t) => !tags.includes(t));
     if (summary.value) summary.value = { ...summary.value, tags: optimistic };
     try {
-      const route = kind === 'add' ? apiRoutes.addTags : apiRoutes.removeTags;
+      const route = kind === 'add' ? panelRoutes.addTags : panelRoutes.removeTags;
       const result = await api.call(route, { params: { contactId: id }, body: { tags }, idempotencyKey });
       if (isCurrent(id) && summary.value) summary.value = { ...summary.value, tags: result.tags };
       return result.tags;

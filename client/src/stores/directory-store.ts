@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { apiRoutes } from '../../../shared/contracts/api-routes';
+import { panelRoutes } from '../../../shared/contracts/panel-routes';
 import type { LocationUser } from '../../../shared/contracts/users';
 import { useApi } from '../api/api-client';
 import { toUiError, type UiError } from '../api/ui-error';
@@ -20,7 +20,7 @@ export const useDirectoryStore = defineStore('directory', () => {
     usersStatus.value = 'loading';
     usersError.value = null;
     try {
-      users.value = (await api.call(apiRoutes.listUsers, {})).users;
+      users.value = (await api.call(panelRoutes.listUsers, {})).users;
       usersStatus.value = 'ready';
     } catch (err) {
       usersError.value = toUiError(err);
@@ -33,7 +33,7 @@ export const useDirectoryStore = defineStore('directory', () => {
     if (tagsStatus.value === 'ready' || tagsStatus.value === 'loading') return;
     tagsStatus.value = 'loading';
     try {
-      locationTags.value = (await api.call(apiRoutes.listLocationTags, {})).tags;
+      locationTags.value = (await api.call(panelRoutes.listLocationTags, {})).tags;
       tagsStatus.value = 'ready';
     } catch {
       tagsStatus.value = 'error';

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { apiRoutes } from '../../../shared/contracts/api-routes';
+import { settingsRoutes } from '../../../shared/contracts/settings-routes';
 import type {
   RegisterWebhooksResult,
   ResponderCredentials,
@@ -23,7 +23,7 @@ export const useSettingsStore = defineStore('settings', () => {
     status.value = 'loading';
     error.value = null;
     try {
-      settings.value = await api.call(apiRoutes.getSettings, {});
+      settings.value = await api.call(settingsRoutes.getSettings, {});
       status.value = 'ready';
     } catch (err) {
       error.value = toUiError(err);
@@ -38,7 +38,7 @@ export const useSettingsStore = defineStore('settings', () => {
       settings.value = { ...before, rules: input.rules ?? before.rules, dryRun: input.dryRun ?? before.dryRun };
     }
     try {
-      const next = await api.call(apiRoutes.updateSettings, { body: input, idempotencyKey });
+      const next = await api.call(settingsRoutes.updateSettings, { body: input, idempotencyKey });
       settings.value = next;
       return next;
     } catch (err) {
@@ -49,11 +49,11 @@ export const useSettingsStore = defineStore('settings', () => {
 
   /** Tests credentials (or the stored ones); a refused login comes back as `ok: false`, not as an error. */
   function testConnection(credentials?: ResponderCredentials): Promise<ResponderTestResult> {
-    return api.call(apiRoutes.testResponder, { body: credentials ? { credentials } : {} });
+    return api.call(settingsRoutes.testResponder, { body: credentials ? { credentials } : {} });
   }
 
   function registerWebhooks(listIds: number[], idempotencyKey: string): Promise<RegisterWebhooksResult> {
-    return api.call(apiRoutes.registerResponderWebhooks, {
+    return api.call(settingsRoutes.registerResponderWebhooks, {
       body: listIds.length > 0 ? { listIds } : {},
       idempotencyKey,
     });
@@ -61,7 +61,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   /** A new webhook key: the old URL stops working, so webhooks must be registered again. */
   async function rotateKey(idempotencyKey: string): Promise<Settings> {
-    const next = await api.call(apiRoutes.rotateResponderKey, { body: {}, idempotencyKey });
+    const next = await api.call(settingsRoutes.rotateResponderKey, { body: {}, idempotencyKey });
     settings.value = next;
     return next;
   }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { apiRoutes } from '../../../shared/contracts/api-routes';
+import { panelRoutes } from '../../../shared/contracts/panel-routes';
 import type { Message, MessageChannel } from '../../../shared/contracts/messages';
 import { useApi } from '../api/api-client';
 import { isAbort, toUiError, type UiError } from '../api/ui-error';
@@ -36,7 +36,7 @@ export const useTimelineStore = defineStore('timeline', () => {
   function fetchPage(cursor: string | undefined, signal: AbortSignal) {
     const id = contactId.value;
     if (!id) throw new Error('No contact is open');
-    return api.call(apiRoutes.listMessages, {
+    return api.call(panelRoutes.listMessages, {
       params: { contactId: id },
       query: {
         cursor,

@@ -18,7 +18,8 @@ type GhlAction = Extract<
   { type: 'add_note' | 'create_task' | 'complete_task' | 'add_tags' | 'remove_tags' | 'set_dnd' | 'update_custom_field' }
 >;
 
-const seg = encodeURIComponent;
+/** Ids are path-encoded; `:name` placeholders (dry run of a contact not created yet) stay readable. */
+const seg = (id: string) => (id.startsWith(':') ? id : encodeURIComponent(id));
 const DND_KEYS = { email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp' } as const;
 
 function scopeFor(env: ActionEnv, contact: NonNullable<ActionEnv['contact']>, ref: string): ActionScope {

@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiRoutes } from '../../../shared/contracts/api-routes';
+import { panelRoutes as apiRoutes } from '../../../shared/contracts/panel-routes';
 import { useApi } from '../../../client/src/api/api-client';
 import { ApiError } from '../../../client/src/api/http-core';
 import { useSessionStore } from '../../../client/src/stores/session-store';

@@ -3,9 +3,21 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import SettingsResponder from '../../../client/src/components/SettingsResponder.vue';
 import SettingsRules from '../../../client/src/components/SettingsRules.vue';
-import type { Settings } from '../../../shared/contracts/settings';
+import type { Rule, Settings } from '../../../shared/contracts/settings';
 import { useSettingsStore } from '../../../client/src/stores/settings-store';
 import { fail, installFetch, ok, primeSession, settle, testI18n, type RecordedCall } from '../support/panel-test-kit';
+
+function rule(id: string, name: string, enabled: boolean): Rule {
+  return {
+    version: 1,
+    id,
+    name,
+    enabled,
+    trigger: { source: 'responder', event: 'message.received' },
+    conditions: { mode: 'all', items: [] },
+    actions: [{ type: 'add_note', body: '{{message.note}}' }],
+  };
+}
 
 function settings(overrides: Partial<Settings> = {}): Settings {
   return {
@@ -23,8 +35,8 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     defaults: { country: 'IL', followUpKeywords: [], taskDueHour: 10 },
     dryRun: false,
     rules: [
-      { id: 'r1', name: 'New message → note', enabled: true, trigger: {}, conditions: [], actions: [] },
-      { id: 'r2', name: 'Contact updated → task', enabled: false, trigger: {}, conditions: [], actions: [] },
+      rule('r1', 'New message → note', true),
+      rule('r2', 'Contact updated → task', false),
     ],
     ...overrides,
   };

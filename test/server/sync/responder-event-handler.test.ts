@@ -343,6 +343,16 @@ describe.each(testDialects())('Responder → GHL default rule on %s', (dialect) 
     expect(fields.find((f) => f.id === 'fld_last')).toMatchObject({ value: 'לגבי המחיר' });
   });
 
+  it('handler › event without subscriber id, email or phone › dead with the reason, no GHL call', async () => {
+    const { h, locationId } = await setup();
+    const id = await enqueue(h.inbox, locationId, canonical({ subscriber: { first: 'אנונימי' } }));
+    await h.settle();
+    const row = await h.inbox.get(id);
+    expect(row?.status).toBe('dead');
+    expect(row?.last_error).toContain('no_contact_identity');
+    expect(apiCalls(h)).toHaveLength(0);
+  });
+
   it('handler › unknown event type in the payload › ignored, no GHL call', async () => {
     const { h, locationId } = await setup();
     const e = { ...canonical({ subscriber: { email: 'x@example.com' } }), event: 'unknown' as const, raw_event: 'mystery' };

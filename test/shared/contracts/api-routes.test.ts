@@ -71,12 +71,10 @@ describe('contract schemas', () => {
     expect(DefaultsSettingsSchema.safeParse({ country: 'il' }).success).toBe(false);
   });
 
-  it('UpdateSettingsInputSchema › partial update › accepted as sent; unknown rule fields survive', () => {
-    const input = {
-      defaults: { taskDueHour: 9 },
-      rules: [{ id: 'r1', name: 'x', enabled: false, trigger: { type: 't' }, conditions: [], actions: [], priority: 3 }],
-    };
+  it('UpdateSettingsInputSchema › partial update › only the parts sent come back', () => {
+    const input = { defaults: { taskDueHour: 9 }, dryRun: true };
 
     expect(UpdateSettingsInputSchema.parse(input)).toEqual(input);
+    expect(UpdateSettingsInputSchema.safeParse({ defaults: { taskDueHour: 24 } }).success).toBe(false);
   });
 });

@@ -1,0 +1,34 @@
+import type { RouteContract } from './route-contract';
+import {
+  RegisterWebhooksInputSchema,
+  RegisterWebhooksResultSchema,
+  ResponderTestInputSchema,
+  ResponderTestResultSchema,
+  RotateKeyInputSchema,
+  SettingsSchema,
+  UpdateSettingsInputSchema,
+} from './settings';
+
+/** Location settings routes (`GET` any role; changes admin only, else 403 `forbidden`). */
+export const settingsRoutes = {
+  getSettings: {
+    method: 'GET', path: '/api/settings', auth: 'user',
+    response: SettingsSchema, status: 200, idempotent: false,
+  },
+  updateSettings: {
+    method: 'PUT', path: '/api/settings', auth: 'admin',
+    body: UpdateSettingsInputSchema, response: SettingsSchema, status: 200, idempotent: true,
+  },
+  testResponder: {
+    method: 'POST', path: '/api/settings/responder/test', auth: 'admin',
+    body: ResponderTestInputSchema, response: ResponderTestResultSchema, status: 200, idempotent: false,
+  },
+  registerResponderWebhooks: {
+    method: 'POST', path: '/api/settings/responder/register-webhooks', auth: 'admin',
+    body: RegisterWebhooksInputSchema, response: RegisterWebhooksResultSchema, status: 200, idempotent: true,
+  },
+  rotateResponderKey: {
+    method: 'POST', path: '/api/settings/responder/rotate-key', auth: 'admin',
+    body: RotateKeyInputSchema, response: SettingsSchema, status: 200, idempotent: true,
+  },
+} as const satisfies Record<string, RouteContract>;

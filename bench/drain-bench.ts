@@ -51,6 +51,7 @@ export interface DrainReportOut {
 
 interface Person {
   locationId: string;
+  locationIndex: number;
   index: number;
 }
 
@@ -66,7 +67,8 @@ function event(p: Person, kind: 'reply' | 'sent'): string {
     occurred_at: new Date(Date.UTC(2026, 5, 10, 7, 0, 0) + seq * 1000).toISOString(),
     source: { account_id: 1000047, list_id: 101, list_name: 'מתעניינים' },
     subscriber: {
-      id: 70_000 + seq,
+      // Responder's subscriber id is stable per subscriber (and per location here): a known contact's every key links.
+      id: 70_000 + DRAIN_LOCATIONS * p.index + p.locationIndex,
       email: `p${tag}@example.co.il`,
       first: 'דנה',
       last: `לוי ${p.index}`,
@@ -157,8 +159,8 @@ export async function runDrainBench(log: (line: string) => void): Promise<DrainR
       urls.set(location.id, `${child.appUrl}/webhooks/responder/${webhookKey}`);
       locationIds.push(location.id);
     }
-    const people: Person[] = locationIds.flatMap((locationId) =>
-      Array.from({ length: CONTACTS_PER_LOCATION }, (_, index) => ({ locationId, index })),
+    const people: Person[] = locationIds.flatMap((locationId, locationIndex) =>
+      Array.from({ length: CONTACTS_PER_LOCATION }, (_, index) => ({ locationId, locationIndex, index })),
     );
     const urlOf = (p: Person) => urls.get(p.locationId)!;
 

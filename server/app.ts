@@ -3,10 +3,11 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Services } from './container';
-import { pingDatabase } from './db/database';
 import { AppError, errorHandler, notFound } from './errors';
 import { customJsRouter } from './http/custom-js-route';
+import { healthRouter } from './http/health-route';
 import { panelApiRouter } from './http/panel-api-router';
+import { sessionRateLimit, webhookRateLimit } from './http/public-rate-limit';
 import { requestContext } from './http/request-context';
 import { installRouter } from './oauth/install-routes';
 import { ghlWebhookRouter } from './webhooks/ghl-webhook-route';
@@ -21,7 +22,7 @@ export interface AppDeps extends Services {
 
 /** Builds the Express app. Never listens: server/index.ts does, and tests drive it directly. */
 export function createApp(deps: AppDeps): Express {
-  const { config, logger, db } = deps;
+  const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -42,14 +43,15 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.get('/healthz', async (_req, res) => {
-    const database = await pingDatabase(db);
-    res.status(database ? 200 : 503).json({ status: database ? 'ok' : 'unavailable', database });
-  });
+  app.use(healthRouter(deps));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  // Public endpoints are rate limited per key/IP; the limiter only ever answers 429, which both GHL and Responder
+  // Live retry (any other 4xx makes Responder delete the webhook).
+  app.use('/webhooks', webhookRateLimit({ format: 'webhook' }));
+  app.use('/api/session', sessionRateLimit());
   // Webhook routes read their own raw bodies (signatures are over the exact bytes): no global body parser.
   app.use(ghlWebhookRouter({ ...deps, metrics: deps.metrics }));
   app.use(

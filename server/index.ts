@@ -4,7 +4,9 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { buildServices } from './container';
 import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { IdempotencyRepository } from './db/repositories/idempotency-repository';
 import { InboxWorker } from './jobs/inbox-worker';
+import { startPurgeJob } from './jobs/purge-job';
 import { createLogger } from './logger';
 import { createSandbox } from './sandbox/sandbox-mode';
 
@@ -57,6 +59,14 @@ async function main(): Promise<void> {
       })
     : undefined;
   worker?.start();
+  const purge = runsWorker
+    ? startPurgeJob({
+        inbox: services.inbox,
+        idempotency: new IdempotencyRepository(db),
+        retentionDays: config.rawPayloadRetentionDays,
+        logger: logger.child({ area: 'purge' }),
+      })
+    : undefined;
 
   if (sandbox) {
     const info = await sandbox.bootstrap();
@@ -77,8 +87,10 @@ async function main(): Promise<void> {
     // Stop taking requests first, then let the worker finish what it holds (its leases stay valid meanwhile).
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     server?.closeIdleConnections();
+    purge?.stop();
     await worker?.stop();
     await closed;
+    await services.limiter.flush?.();
     await db.close();
     logger.info('stopped');
     process.exit(0);

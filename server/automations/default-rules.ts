@@ -1,11 +1,16 @@
 import type { AutomationRule } from '../../shared/contracts/rules';
-import { RESPONDER_TAG } from '../sync/sync-mappers';
 
 /*
  * The seed flows (SPEC §1) as the default rules of a new location: listed separately so a user can edit, reorder
  * or switch off each. Their order reproduces the sync engine's default behaviour: contact first, then the note,
  * the follow-up task and the tags.
  */
+
+/**
+ * The app's marker tag (sync-mappers RESPONDER_TAG). Written out here: sync-settings builds its defaults from this
+ * file, and importing the mappers would tie the settings schema to the whole sync engine.
+ */
+const RESPONDER_TAG = 'responder-live';
 
 /** Ids of the default rules (stable: activity entries and checkpoints name them). */
 export const DEFAULT_RULE_IDS = {

@@ -80,13 +80,7 @@ export class PanelSettingsService {
       this.deps.listChoices.get(locationId),
     ]);
     const credentials = connection?.credentials ?? null;
-    const defaults: Settings['defaults'] = {
-      country: stored.defaults.country,
-      followUpKeywords: stored.defaults.followUpKeywords,
-      taskDueHour: stored.defaults.taskDueHour,
-    };
-    if (stored.defaults.noteTemplate !== undefined) defaults.noteTemplate = stored.defaults.noteTemplate;
-    if (stored.defaults.timezone !== undefined) defaults.timezone = stored.defaults.timezone;
+    const defaults: Settings['defaults'] = { ...stored.defaults };
     return {
       responder: {
         connected: credentials !== null,
@@ -236,13 +230,10 @@ function mergeDefaults(
   patch: UpdateSettingsInput['defaults'],
 ): LocationSettings['defaults'] {
   if (!patch) return current;
-  const next = { ...current };
-  if (patch.country !== undefined) next.country = patch.country;
-  if (patch.followUpKeywords !== undefined) next.followUpKeywords = patch.followUpKeywords;
-  if (patch.taskDueHour !== undefined) next.taskDueHour = patch.taskDueHour;
-  if (patch.noteTemplate === null) delete next.noteTemplate;
-  else if (patch.noteTemplate !== undefined) next.noteTemplate = patch.noteTemplate;
-  if (patch.timezone === null) delete next.timezone;
-  else if (patch.timezone !== undefined) next.timezone = patch.timezone;
-  return next;
+  const next: Record<string, unknown> = { ...current };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete next[field];
+    else if (value !== undefined) next[field] = value;
+  }
+  return next as LocationSettings['defaults'];
 }

@@ -1,3 +1,6 @@
+import type { ResponderPort } from '../automations/actions/action-env';
+import { runResponderRules, type ResponderRulesOutcome } from '../automations/responder-rules';
+import type { AutomationRepository } from '../db/repositories/automation-repository';
 import { AppError } from '../errors';
 import { linkPairs, type ContactLinkRepository } from '../db/repositories/contact-link-repository';
 import type { ContactStateRepository } from '../db/repositories/contact-state-repository';
@@ -11,20 +14,16 @@ import { responderEventSchema, type ResponderEvent } from '../integrations/respo
 import type { CountryCode } from '../integrations/responder/responder-phone';
 import type { EventHandler, HandlerContext, HandlerResult } from '../jobs/inbox-worker';
 import type { Logger } from '../logger';
-import { followUpDue, zoneOrDefault } from './business-days';
+import { zoneOrDefault } from './business-days';
 import { ContactResolver, isContactGone, type Resolution } from './contact-resolver';
-import { followUpDecision } from './follow-up';
 import { ResolutionLock } from './resolution-lock';
-import { addMissingTags, appendNote, createTask, updateContact, type ActionScope } from './sync-actions';
+import { updateContact, type ActionScope } from './sync-actions';
 import {
   changedContactFields,
   contactFields,
   contactKeys,
-  desiredTags,
-  followUpTask,
   lastMessageText,
   messageRecord,
-  noteBody,
   occurredAtMs,
   unsubscribeDnd,
 } from './sync-mappers';
@@ -44,6 +43,10 @@ export interface ResponderEventHandlerDeps {
   /** The location's GHL time zone (e.g. from the installation row) when settings name none. */
   timezoneOf?: (locationId: string) => Promise<string | null | undefined>;
   now?: () => number;
+  /** Round-robin counters of the rules' task assignees (optional: spreads by contact id without it). */
+  automation?: AutomationRepository;
+  /** The location's Responder Live client, for rules that write back to Responder. */
+  responderFor?: (locationId: string) => Promise<ResponderPort | null>;
 }
 
 /** What the activity log shows for a finished event. */
@@ -54,6 +57,8 @@ export interface ResponderSyncSummary {
   tagsAdded: string[];
   updatedFields: string[];
   followUp: string | null;
+  /** The rules that ran and what each step did (or, in dry run, would send). */
+  automation: ResponderRulesOutcome['automation'];
 }
 
 /** A contact GHL no longer has may be found again this many times within one event before we give up. */
@@ -136,87 +141,94 @@ async function runDefaultRule(
   const country = settings.defaults.country as CountryCode;
   const inboxEventId = ctx.event.id;
   const isMessage = event.event.startsWith('message.');
-
-  // (a) resolve
-  let resolution: Resolution | undefined;
-  const resolved = await ctx.checkpoint(step('resolve'), async () => {
-    resolution = await resolver.resolve({ locationId, keys: contactKeys(event), fields: contactFields(event) });
-    return { contactId: resolution.contactId, created: resolution.created, via: resolution.via };
-  });
-  state.contactId = resolved.contactId;
-  await ctx.setContactId(resolved.contactId);
-  const snapshot = resolution?.contact ?? (await loadSnapshot(deps, locationId, resolved.contactId));
-
-  const scope: ActionScope = {
-    ghl: deps.ghl,
-    states: deps.states,
-    ownWrites: deps.ownWrites,
-    ctx,
-    locationId,
-    contactId: resolved.contactId,
-    inboxEventId,
-    snapshot,
-    now,
-  };
-
-  // (b) changed fields, (f) DND on unsubscribe, (g) last-message custom field: one PUT, only when needed.
-  const fields = changedContactFields(contactFields(event), scope.snapshot, country);
-  const dnd = unsubscribeDnd(event, scope.snapshot, timezone);
   const text = isMessage ? lastMessageText(event) : null;
-  const fieldId = settings.defaults.lastMessageFieldId;
-  const update: GhlContactUpdate = { ...fields, ...(dnd ?? {}) };
-  if (fieldId && text !== null) update.customFields = [{ id: fieldId, field_value: text }];
-  const { updated } = await updateContact(scope, step('contact'), update, {
-    fields: Object.keys(fields),
-    dnd: dnd !== null,
-    customFields: update.customFields !== undefined,
+  // A contact found again after GHL lost the first one gets fresh step names (see createResponderEventHandler).
+  const stepCtx = { ...ctx, checkpoint: <T>(name: string, run: () => Promise<T>) => ctx.checkpoint(step(name), run) };
+
+  // The rules (automations/default-rules.ts reproduce seed flows 1 and 3) decide what is written; this engine
+  // keeps contact resolution and `upsert_contact`: changed fields, DND on unsubscribe, the last-message field.
+  const outcome = await runResponderRules({
+    ctx: stepCtx,
+    event,
+    locationId,
+    settings,
+    rules: settings.rules,
+    timezone,
+    occurredAt: occurredAtMs(event),
+    ghl: deps.ghl,
+    stores: { states: deps.states, ownWrites: deps.ownWrites, links: deps.links, automation: deps.automation },
+    responderFor: deps.responderFor,
+    now,
+    resolve: async () => {
+      let resolution: Resolution | undefined;
+      const resolved = await ctx.checkpoint(step('resolve'), async () => {
+        resolution = await resolver.resolve({ locationId, keys: contactKeys(event), fields: contactFields(event) });
+        return { contactId: resolution.contactId, created: resolution.created, via: resolution.via };
+      });
+      state.contactId = resolved.contactId;
+      const snapshot = resolution?.contact ?? (await loadSnapshot(deps, locationId, resolved.contactId));
+      return { contactId: resolved.contactId, created: resolved.created, snapshot };
+    },
+    lookup: () => lookupContact(deps, locationId, event),
+    upsertContact: async (name, contact) => {
+      const scope: ActionScope = {
+        ghl: deps.ghl,
+        states: deps.states,
+        ownWrites: deps.ownWrites,
+        ctx,
+        locationId,
+        contactId: contact.id,
+        inboxEventId,
+        snapshot: contact.snapshot,
+        now,
+      };
+      // (b) changed fields, (f) DND on unsubscribe, (g) last-message custom field: one PUT, only when needed.
+      const fields = changedContactFields(contactFields(event), scope.snapshot, country);
+      const dnd = unsubscribeDnd(event, scope.snapshot, timezone);
+      const fieldId = settings.defaults.lastMessageFieldId;
+      const update: GhlContactUpdate = { ...fields, ...(dnd ?? {}) };
+      if (fieldId && text !== null) update.customFields = [{ id: fieldId, field_value: text }];
+      const { updated } = await updateContact(scope, step(name), update, {
+        fields: Object.keys(fields),
+        dnd: dnd !== null,
+        customFields: update.customFields !== undefined,
+      });
+      return { updated, snapshot: scope.snapshot };
+    },
   });
-
-  // (c) note for message events
-  let noteId: string | null = null;
-  if (isMessage) {
-    noteId = (await appendNote(scope, step('note'), noteBody(event, inboxEventId, timezone))).id;
-  }
-
-  // (d) follow-up task
-  let taskId: string | null = null;
-  const followUp = followUpDecision(event, settings.defaults.followUpKeywords);
-  if (followUp.needed && followUp.reason) {
-    const { title, body } = followUpTask(event, inboxEventId, timezone, {
-      kind: followUp.reason,
-      keyword: followUp.keyword,
-    });
-    const assignedTo = scope.snapshot.assignedTo ?? undefined;
-    const task = await createTask(scope, step('task'), {
-      title,
-      body,
-      dueDate: followUpDue(occurredAtMs(event), now(), settings.defaults.taskDueHour, timezone),
-      completed: false,
-      ...(assignedTo ? { assignedTo } : {}),
-    });
-    taskId = task.id;
-  }
-
-  // (e) tags
-  const { added } = await addMissingTags(scope, step('tags'), desiredTags(event));
 
   // (g) history and last message (idempotent writes of our own database; no checkpoint needed)
-  if (isMessage) {
-    await deps.messages.insert(messageRecord(event, { locationId, contactId: scope.contactId, inboxEventId }), now());
+  const contactId = outcome.contactId;
+  if (isMessage && contactId) {
+    await deps.messages.insert(messageRecord(event, { locationId, contactId, inboxEventId }), now());
     if (text !== null) {
-      await deps.states.recordLastMessage(locationId, scope.contactId, { text, at: occurredAtMs(event) }, now());
+      await deps.states.recordLastMessage(locationId, contactId, { text, at: occurredAtMs(event) }, now());
     }
   }
 
   const summary: ResponderSyncSummary = {
-    created: resolved.created,
-    noteId,
-    taskId,
-    tagsAdded: added,
-    updatedFields: updated,
-    followUp: followUp.needed ? (followUp.reason ?? null) : null,
+    created: outcome.created,
+    noteId: outcome.noteId,
+    taskId: outcome.taskId,
+    tagsAdded: outcome.tagsAdded,
+    updatedFields: outcome.updatedFields,
+    followUp: outcome.followUp,
+    automation: outcome.automation,
   };
-  return { status: 'done', contactId: scope.contactId, summary };
+  return { status: 'done', ...(contactId ? { contactId } : {}), summary };
+}
+
+/** Dry run: the contact the event would resolve to, read-only (links, then GHL's duplicate search); null = new. */
+async function lookupContact(deps: ResponderEventHandlerDeps, locationId: string, event: ResponderEvent): Promise<GhlContact | null> {
+  const keys = contactKeys(event);
+  const linked = (await deps.links.find(locationId, keys))[0];
+  if (linked) {
+    const state = await deps.states.get(locationId, linked.contactId);
+    if (state?.snapshot) return state.snapshot;
+  }
+  const byEmail = keys.email ? await deps.ghl.findDuplicate(locationId, { email: keys.email }) : null;
+  if (byEmail) return byEmail;
+  return keys.phone?.startsWith('+') ? deps.ghl.findDuplicate(locationId, { phone: keys.phone }) : null;
 }
 
 /** The snapshot of a contact resolved in an earlier attempt; read from GHL when we lost it (404 → resolve again). */

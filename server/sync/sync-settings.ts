@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DefaultsSettingsSchema, RuleSchema } from '../../shared/contracts/settings';
+import { defaultRules } from '../automations/default-rules';
 
 /**
  * The per-location settings the sync engine reads, as stored in `location_settings.settings`. Built from the
@@ -7,20 +8,15 @@ import { DefaultsSettingsSchema, RuleSchema } from '../../shared/contracts/setti
  * validates what the panel saves and what the worker reads; the contract's `responder` part is not stored here
  * (it comes from the connection row).
  */
-export const SyncDefaultsSchema = z.extend(DefaultsSettingsSchema, {
-  /**
-   * GHL custom field id (a contact field of type text / large text) that receives the last Responder Live
-   * message text (seed flow 1: "lastMessage"). Unset: the last message is kept only in our database.
-   */
-  lastMessageFieldId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
-});
+export const SyncDefaultsSchema = DefaultsSettingsSchema;
 export type SyncDefaults = z.infer<typeof SyncDefaultsSchema>;
 
 // `prefault` parses the fallback, so an absent `defaults` still gets country/taskDueHour filled in.
 export const LocationSettingsSchema = z.object({
   defaults: z.prefault(SyncDefaultsSchema, {}),
   dryRun: z._default(z.boolean(), false),
-  rules: z._default(z.array(RuleSchema), []),
+  /** Evaluated in order; a location that never saved rules runs the seed flows (automations/default-rules.ts). */
+  rules: z._default(z.array(RuleSchema), defaultRules),
 });
 export type LocationSettings = z.infer<typeof LocationSettingsSchema>;
 export type LocationSettingsInput = z.input<typeof LocationSettingsSchema>;

@@ -33,6 +33,8 @@ const HourSchema = z.int().check(z.gte(0), z.lte(23));
 const TimezoneSchema = z.string().check(z.minLength(1), z.maxLength(64));
 const NoteTemplateSchema = z.string().check(z.maxLength(5000));
 
+const CustomFieldIdSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
+
 export const DefaultsSettingsSchema = z.object({
   /** Used to normalise local phone numbers (libphonenumber-js). */
   country: z._default(CountryCodeSchema, COUNTRY_DEFAULT),
@@ -44,6 +46,11 @@ export const DefaultsSettingsSchema = z.object({
   noteTemplate: z.optional(NoteTemplateSchema),
   /** Overrides the location's GHL time zone for due dates and the panel; IANA name. */
   timezone: z.optional(TimezoneSchema),
+  /**
+   * GHL custom field id (a text contact field) that receives the last Responder Live message text (seed flow 1's
+   * "lastMessage"). Unset: the last message is kept only in the app's database.
+   */
+  lastMessageFieldId: z.optional(CustomFieldIdSchema),
 });
 export type DefaultsSettings = z.infer<typeof DefaultsSettingsSchema>;
 
@@ -93,6 +100,7 @@ export const UpdateSettingsInputSchema = z.object({
       taskDueHour: z.optional(HourSchema),
       noteTemplate: z.optional(z.nullable(NoteTemplateSchema)),
       timezone: z.optional(z.nullable(TimezoneSchema)),
+      lastMessageFieldId: z.optional(z.nullable(CustomFieldIdSchema)),
     }),
   ),
   dryRun: z.optional(z.boolean()),

@@ -21,7 +21,7 @@ export interface SandboxSession {
   page: Page;
   /** The panel inside the sandbox page's `#panel-frame`. */
   panel: FrameLocator;
-  /** POST requests the page (any frame) made, by path: `/api/session`, `/api/contacts/…/notes`… */
+  /** Every POST request the page made (any frame), in order. */
   posts: Request[];
   /** Uncaught errors thrown in the page or the panel. */
   pageErrors: Error[];
@@ -64,14 +64,17 @@ export function useSandboxHarness() {
     return { app, browser };
   };
 
-  /** Opens `/sandbox` (optionally `?lang=`) in a new context; English browser, light scheme, fixed zone. */
+  /**
+   * Opens `/sandbox` (optionally `?lang=`) in a new context: an English browser in light mode, on a clock far from
+   * the sandbox location's Asia/Jerusalem, so anything shown or sent in the wrong zone shows up.
+   */
   async function open(options: OpenOptions = {}): Promise<SandboxSession> {
     const { app: a, browser: b } = current();
     const context = await b.newContext({
       viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
       locale: 'en-US',
       colorScheme: 'light',
-      timezoneId: 'Asia/Jerusalem',
+      timezoneId: 'America/New_York',
     });
     contexts.push(context);
     const page = await context.newPage();

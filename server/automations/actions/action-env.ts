@@ -46,7 +46,8 @@ export interface ActionStores {
   states: ContactStateRepository;
   ownWrites: OwnWriteRepository;
   links: ContactLinkRepository;
-  automation: AutomationRepository;
+  /** Round-robin counters; without it round robin spreads by contact id instead of strict turns. */
+  automation?: AutomationRepository | undefined;
 }
 
 /** Everything an action needs for one rule run on one event. */

@@ -59,8 +59,12 @@ async function assignee(env: ActionEnv, action: Extract<Action, { type: 'create_
   }
   if (a.type === 'user') return { id: a.userId };
   if (env.dryRun || !env.stores) return { id: a.userIds[0]!, note: `round robin over ${a.userIds.length} users (next in turn)` };
-  const turn = await env.ctx.checkpoint(`${step}:assignee`, () =>
-    env.stores!.automation.nextCounter(env.locationId, `rr:${env.ruleId}:${step}`, env.now()),
+  const counters = env.stores.automation;
+  const contactId = env.contact?.id ?? '';
+  const turn = await env.ctx.checkpoint(`${step}:assignee`, async () =>
+    counters
+      ? counters.nextCounter(env.locationId, `rr:${env.ruleId}:${step}`, env.now())
+      : [...contactId].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7),
   );
   return { id: a.userIds[turn % a.userIds.length]! };
 }

@@ -11,6 +11,8 @@ export interface GhlRateLimiter {
   acquire(key: string): Promise<void>;
   /** Feeds back X-RateLimit-* headers (and 429s) so the local view follows GHL's. */
   observe(key: string, info: { headers: Record<string, unknown>; status: number }): void;
+  /** Waits for state still being written elsewhere (the database-shared limiter); called at shutdown. */
+  flush?(): Promise<void>;
 }
 
 export interface LocalRateLimiterOptions {

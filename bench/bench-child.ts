@@ -39,16 +39,27 @@ export function benchEnv(extra: Record<string, string> = {}): { env: Record<stri
   };
 }
 
-/** Where `--profile` puts the bench servers' CPU profiles (set by bench/run.ts; undefined: no profiling). */
+/** Where `--profile` puts CPU profiles of the measured phases (set by bench/run.ts; undefined: no profiling). */
 let profileDir: string | undefined;
-export function profileChildrenInto(dir: string | undefined): void {
+export function profileInto(dir: string | undefined): void {
   profileDir = dir;
+}
+
+/** Runs `measure` under the bench server's CPU profiler when `--profile` asked for it. */
+export async function profiled<T>(child: BenchChild, name: string, measure: () => Promise<T>): Promise<T> {
+  if (!profileDir) return measure();
+  await child.call('profile', { action: 'start' });
+  try {
+    return await measure();
+  } finally {
+    await child.call('profile', { action: 'stop', file: path.join(profileDir, `${name}.cpuprofile`) });
+  }
 }
 
 /** Forks bench/bench-server.ts under tsx and waits until it listens. */
 export async function startBenchChild(env: Record<string, string>, dbFile: string): Promise<BenchChild> {
   const child: ChildProcess = fork(SERVER_ENTRY, [], {
-    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    execArgv: ['--import', 'tsx'],
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

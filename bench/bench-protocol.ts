@@ -45,6 +45,10 @@ export interface BenchCommands {
   /** Events in the inbox by status. */
   inboxCounts: { args: Record<string, never>; result: Record<string, number> };
   memory: { args: Record<string, never>; result: NodeJS.MemoryUsage };
+  /** CPU time this process used so far (µs), to put a per-request cost beside the throughput. */
+  cpu: { args: Record<string, never>; result: NodeJS.CpuUsage };
+  /** `--profile`: starts the V8 CPU profiler, or stops it and writes the profile to `file`. */
+  profile: { args: { action: 'start' } | { action: 'stop'; file: string }; result: { written: string | null } };
 }
 
 export type BenchCommand = keyof BenchCommands;

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createApp } from '../server/app';
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
   process.send?.({ type: 'ready', appUrl, ceilingUrl } satisfies BenchReady);
 }
 
+let profiler: Session | undefined;
+
 function commandHandlers(services: Services): {
   [C in BenchCommand]: (args: BenchCommands[C]['args']) => Promise<BenchCommands[C]['result']>;
 } {
@@ -81,6 +85,22 @@ function commandHandlers(services: Services): {
     }),
     inboxCounts: async () => services.inbox.countByStatus(),
     memory: async () => process.memoryUsage(),
+    cpu: async () => process.cpuUsage(),
+    profile: async (args) => {
+      if (args.action === 'start') {
+        profiler ??= new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+        return { written: null };
+      }
+      if (!profiler) return { written: null };
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      profiler = undefined;
+      writeFileSync(args.file, JSON.stringify(profile));
+      return { written: args.file };
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { createGhlSimulator, type GhlSimulator } from '../server/sandbox/ghl-simulator/ghl-simulator';
-import { benchEnv, startBenchChild, type BenchChild } from './bench-child';
+import { benchEnv, profiled, startBenchChild, type BenchChild } from './bench-child';
 import type { DrainReport } from './bench-protocol';
 import { sleep } from './bench-stats';
 
@@ -26,6 +26,8 @@ export interface PhaseFigures {
 }
 
 export interface DrainFigures extends PhaseFigures {
+  /** The bench server's CPU time (worker, app, client; not the simulator) per event, ms. */
+  serverCpuMsPerEvent: number;
   /** GHL calls needed ÷ (locations × max per window) × window. */
   minimumMs: number;
   /** The same floor for the busiest location alone. */
@@ -185,7 +187,9 @@ export async function runDrainBench(log: (line: string) => void): Promise<DrainR
     await sleep(DRAIN_LIMIT.windowMs * 1.5);
     log(`  draining ${items.length} events over ${DRAIN_LOCATIONS} locations (limit ${DRAIN_LIMIT.max} per ${DRAIN_LIMIT.windowMs} ms)`);
     from = Date.now();
-    const report = await child.call('drain', { expected: items.length, timeoutMs: 150_000 });
+    const cpuBefore = await child.call('cpu', {});
+    const report = await profiled(child, 'drain', () => child.call('drain', { expected: items.length, timeoutMs: 150_000 }));
+    const cpuAfter = await child.call('cpu', {});
     const calls = apiCallsSince(sim, from);
     // The issue's floor: calls needed ÷ (locations × max per window). Locations carry equal work here, so this
     // matches the busiest location's own floor (kept beside it).
@@ -193,6 +197,8 @@ export async function runDrainBench(log: (line: string) => void): Promise<DrainR
     const busiest = Math.max(...Object.values(calls.byLocation));
     const known: DrainFigures = {
       ...phase(items.length, report, calls),
+      serverCpuMsPerEvent:
+        Math.round(((cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000 / items.length) * 100) / 100,
       minimumMs: Math.round(minimumMs),
       busiestLocationMinimumMs: Math.round((busiest / DRAIN_LIMIT.max) * DRAIN_LIMIT.windowMs),
       ratio: Math.round((report.wallMs / minimumMs) * 1000) / 1000,

@@ -1,5 +1,5 @@
 import autocannon, { type Request, type Result } from 'autocannon';
-import { benchEnv, startBenchChild } from './bench-child';
+import { benchEnv, profiled, startBenchChild, type BenchChild } from './bench-child';
 
 export const INGEST_CONNECTIONS = 50;
 export const INGEST_SECONDS = 10;
@@ -7,6 +7,8 @@ const WARMUP_SECONDS = 2;
 
 export interface LoadFigures {
   requestsPerSec: number;
+  /** Server CPU time (user + system) per answered request, µs: what a request costs, whatever the machine's load. */
+  serverCpuUsPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   requests: number;
@@ -73,9 +75,19 @@ export function load(url: string, seconds: number, body: () => string): Promise<
   });
 }
 
-function figures(r: Result): LoadFigures {
+/** Runs the measured load and reads the server's CPU time around it. */
+async function measured(child: BenchChild, url: string): Promise<LoadFigures> {
+  const before = await child.call('cpu', {});
+  const result = await load(url, INGEST_SECONDS, () => responderPayload());
+  const after = await child.call('cpu', {});
+  const cpuUs = after.user - before.user + (after.system - before.system);
+  return figures(result, cpuUs);
+}
+
+function figures(r: Result, cpuUs: number): LoadFigures {
   return {
     requestsPerSec: Math.round(r.requests.average),
+    serverCpuUsPerRequest: Math.round(cpuUs / Math.max(1, r.requests.total)),
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     requests: r.requests.total,
@@ -104,10 +116,10 @@ export async function runIngestBench(log: (line: string) => void): Promise<Inges
 
     log(`  ceiling: warm-up ${WARMUP_SECONDS} s, then ${INGEST_SECONDS} s at ${INGEST_CONNECTIONS} connections`);
     await load(ceilingUrl, WARMUP_SECONDS, () => responderPayload());
-    const ceiling = figures(await load(ceilingUrl, INGEST_SECONDS, () => responderPayload()));
+    const ceiling = await measured(child, ceilingUrl);
     log(`  ingest: warm-up ${WARMUP_SECONDS} s, then ${INGEST_SECONDS} s at ${INGEST_CONNECTIONS} connections`);
     await load(ingestUrl, WARMUP_SECONDS, () => responderPayload());
-    const ingest = figures(await load(ingestUrl, INGEST_SECONDS, () => responderPayload()));
+    const ingest = await profiled(child, 'ingest', () => measured(child, ingestUrl));
 
     const memory = await child.call('memory', {});
     const counts = await child.call('inboxCounts', {});

@@ -1,6 +1,6 @@
-import { profileChildrenInto } from './bench-child';
+import { profileInto } from './bench-child';
 import { runDrainBench } from './drain-bench';
-profileChildrenInto(process.argv[2]);
+profileInto(process.argv[2]);
 const r = await runDrainBench(console.log);
 const { handoff, ...rest } = r;
 console.log(JSON.stringify(rest.known));

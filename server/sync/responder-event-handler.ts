@@ -65,9 +65,9 @@ export interface ResponderSyncSummary {
 const MAX_GENERATIONS = 3;
 
 /**
- * The default rule for Responder Live events (SPEC seed flows 1 and 3): resolve the contact, write changed
- * fields (and DND on unsubscribe, and the last-message custom field when mapped), append a note for message
- * events, a follow-up task when needed, the missing tags, then the panel's history. Each GHL write is a
+ * Responder Live events through the location's rules (issue 5; the default rules are SPEC seed flows 1 and 3):
+ * resolve the contact, write changed fields (and DND on unsubscribe, and the last-message custom field when
+ * mapped) for `upsert_contact`, then the rules' note, follow-up task and tags, then the panel's history. Each GHL write is a
  * checkpointed step, so a retry resumes where the last attempt stopped. A known contact with nothing changed
  * costs one or two GHL calls (note, maybe tags or task): the snapshot replaces re-reading the contact.
  */

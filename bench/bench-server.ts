@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const app = createApp({ ...services });
   const ceiling = express();
   ceiling.disable('x-powered-by');
-  ceiling.post('/ceiling', (_req, res) => {
+  ceiling.post('/ceiling/:key', (_req, res) => {
     res.sendStatus(200);
   });
   const [appUrl, ceilingUrl] = await Promise.all([listen(app), listen(ceiling)]);

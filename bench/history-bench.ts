@@ -106,7 +106,7 @@ export async function timeApiHistory(
     cursor = res.data.nextCursor;
     depth += res.data.messages.length;
   }
-  const deep = cursor ? { cursor } : {};
+  const deep: Record<string, string> = cursor ? { cursor } : {};
   return {
     firstPage: await timeRuns(a.iterations, async () => (await get({})).data.messages.length),
     deepPage: await timeRuns(a.iterations, async () => (await get(deep)).data.messages.length),

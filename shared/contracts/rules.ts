@@ -233,6 +233,36 @@ export interface PlannedRuleRequest {
   note?: string;
 }
 
+/**
+ * {@link RuleTestResult} as a schema, for the panel's route contract (loose: the plan is shown, not acted on).
+ * Built only from zod/mini pieces the panel's first chunk already has: a new one (`z.record`, `z.number`) would
+ * land in that chunk (zod's module is shared) and count against its 100 KB budget.
+ */
+export const RuleTestResultSchema = z.object({
+  ruleId: z.string(),
+  matched: z.boolean(),
+  reason: z.optional(z.string()),
+  steps: z.array(
+    z.object({
+      action: z.int(),
+      type: z.string(),
+      status: z.string(),
+      requests: z.array(z.unknown()),
+      reason: z.optional(z.string()),
+    }),
+  ),
+  requests: z.array(
+    z.object({
+      service: z.enum(['ghl', 'responder']),
+      method: z.enum(['GET', 'POST', 'PUT', 'DELETE']),
+      path: z.string(),
+      body: z.optional(z.unknown()),
+      note: z.optional(z.string()),
+    }),
+  ),
+  sample: z.unknown(),
+});
+
 /** The answer of "Test this rule". */
 export interface RuleTestResult {
   ruleId: string;

@@ -1,4 +1,5 @@
 import type { RouteContract } from './route-contract';
+import { RuleTestInputSchema, RuleTestResultSchema } from './rules';
 import {
   RegisterWebhooksInputSchema,
   RegisterWebhooksResultSchema,
@@ -30,5 +31,10 @@ export const settingsRoutes = {
   rotateResponderKey: {
     method: 'POST', path: '/api/settings/responder/rotate-key', auth: 'admin',
     body: RotateKeyInputSchema, response: SettingsSchema, status: 200, idempotent: true,
+  },
+  /** "Test this rule": a dry run of the rule on a sample event (Hebrew by default); writes nothing (rules.ts). */
+  testRule: {
+    method: 'POST', path: '/api/settings/rules/test', auth: 'admin',
+    body: RuleTestInputSchema, response: RuleTestResultSchema, status: 200, idempotent: false,
   },
 } as const satisfies Record<string, RouteContract>;

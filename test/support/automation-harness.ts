@@ -87,14 +87,16 @@ export async function createAutomationHarness(
   let offset = 0;
   const now = () => Date.now() + offset;
 
+  const automation = new AutomationRepository(db);
+  const responderFor = async () => (options.responderConnected === false ? null : port);
   const ghlHandlers: Record<string, EventHandler> = createGhlEventHandlers({
     ghl,
     states,
     ownWrites,
     links,
     settings,
-    automation: new AutomationRepository(db),
-    responderFor: async () => (options.responderConnected === false ? null : port),
+    automation,
+    responderFor,
     logger,
     now,
     burstWindowMs: options.burstWindowMs ?? 300,
@@ -110,6 +112,8 @@ export async function createAutomationHarness(
     locks: new ResolutionLockRepository(db),
     logger,
     now,
+    automation,
+    responderFor,
   });
   const worker = new InboxWorker({
     inbox,

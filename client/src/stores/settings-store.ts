@@ -1,8 +1,10 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { settingsRoutes } from '../../../shared/contracts/settings-routes';
+import type { RuleTestResult } from '../../../shared/contracts/rules';
 import type {
   RegisterWebhooksResult,
+  Rule,
   ResponderCredentials,
   ResponderTestResult,
   Settings,
@@ -66,5 +68,10 @@ export const useSettingsStore = defineStore('settings', () => {
     return next;
   }
 
-  return { settings, status, error, load, save, testConnection, registerWebhooks, rotateKey };
+  /** "Test this rule": the server's dry run on its sample event (Hebrew by default); nothing is written. */
+  function testRule(rule: Rule): Promise<RuleTestResult> {
+    return api.call(settingsRoutes.testRule, { body: { rule } }) as Promise<RuleTestResult>;
+  }
+
+  return { settings, status, error, load, save, testConnection, registerWebhooks, rotateKey, testRule };
 });

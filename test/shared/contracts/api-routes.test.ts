@@ -24,7 +24,7 @@ describe('apiRoutes', () => {
     const writes = routes.filter(([, r]) => r.method !== 'GET' && r.auth !== 'none');
     const notIdempotent = writes.filter(([, r]) => !r.idempotent).map(([name]) => name);
 
-    expect(notIdempotent).toEqual(['testResponder']);
+    expect(notIdempotent).toEqual(['testResponder', 'testRule']);
   });
 
   it('apiRoutes › paths › all under /api and unique per method', () => {

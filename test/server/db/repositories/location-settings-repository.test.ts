@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultRules } from '../../../../server/automations/default-rules';
 import { LocationSettingsRepository } from '../../../../server/db/repositories/location-settings-repository';
 import { createTestDb, testDialects, type TestDb } from '../../../support/test-db';
 
@@ -6,13 +7,13 @@ describe.each(testDialects())('LocationSettingsRepository on %s', (dialect) => {
   let db: TestDb;
   afterEach(async () => db?.destroy());
 
-  it('get › never saved › defaults (IL, 10:00, no keywords)', async () => {
+  it('get › never saved › defaults (IL, 10:00, no keywords, the seed rules)', async () => {
     db = await createTestDb(dialect);
     const repo = new LocationSettingsRepository(db);
     expect(await repo.get('L1')).toEqual({
       defaults: { country: 'IL', followUpKeywords: [], taskDueHour: 10 },
       dryRun: false,
-      rules: [],
+      rules: defaultRules(),
     });
     expect((await repo.getVersioned('L1')).version).toBe(0);
   });

@@ -15,6 +15,8 @@ export interface LoadFigures {
   requestsPerSec: number;
   /** Server CPU time (user + system) per answered request, µs: what a request costs, whatever the machine's load. */
   serverCpuUsPerRequest: number;
+  /** The kernel's part of it (socket and file writes). */
+  serverSystemUsPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   requests: number;
@@ -88,14 +90,15 @@ async function measured(child: BenchChild, origin: string, paths: readonly strin
   const before = await child.call('cpu', {});
   const result = await load(origin, paths, INGEST_SECONDS, () => responderPayload());
   const after = await child.call('cpu', {});
-  const cpuUs = after.user - before.user + (after.system - before.system);
-  return figures(result, cpuUs);
+  return figures(result, after.user - before.user, after.system - before.system);
 }
 
-function figures(r: Result, cpuUs: number): LoadFigures {
+function figures(r: Result, userUs: number, systemUs: number): LoadFigures {
+  const perRequest = (us: number) => Math.round(us / Math.max(1, r.requests.total));
   return {
     requestsPerSec: Math.round(r.requests.average),
-    serverCpuUsPerRequest: Math.round(cpuUs / Math.max(1, r.requests.total)),
+    serverCpuUsPerRequest: perRequest(userUs + systemUs),
+    serverSystemUsPerRequest: perRequest(systemUs),
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     requests: r.requests.total,

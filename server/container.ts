@@ -23,6 +23,10 @@ import { TokenService } from './oauth/token-service';
 import { SecretBox } from './security/secret-box';
 import { ResolutionLock } from './sync/resolution-lock';
 import { createResponderEventHandler } from './sync/responder-event-handler';
+import { responderPortFactory } from './automations/actions/responder-port';
+import { createGhlEventHandlers } from './automations/ghl-event-handlers';
+import { AutomationRepository } from './db/repositories/automation-repository';
+import { ResponderListChoiceRepository } from './db/repositories/responder-list-choice-repository';
 import { ghlInstallHandlers } from './webhooks/ghl-install-handlers';
 
 /** Everything the app and the worker share, built once per process from the config and the database. */
@@ -127,7 +131,29 @@ export function buildServices(config: Config, logger: Logger, db: Db, overrides:
     ghl,
   };
 
+  // Automations (issue 5): the rules' Responder Live client per location, round-robin counters, GHL handlers.
+  const automation = new AutomationRepository(db);
+  const responderFor = responderPortFactory({
+    connections: services.connections,
+    listChoices: new ResponderListChoiceRepository(db),
+    responderConfig: config.responder,
+    logger: logger.child({ area: 'responder' }),
+  });
+  const timezoneOf = async (locationId: string) => (await installations.getLocation(locationId))?.timezone;
+  const ghlHandlers: Record<string, EventHandler> = createGhlEventHandlers({
+    ghl,
+    states: services.states,
+    ownWrites: services.ownWrites,
+    links: services.links,
+    settings: services.settings,
+    automation,
+    responderFor,
+    timezoneOf,
+    logger: logger.child({ area: 'automations' }),
+  });
   const responderHandler = createResponderEventHandler({
+    automation,
+    responderFor,
     ghl,
     links: services.links,
     states: services.states,
@@ -136,13 +162,13 @@ export function buildServices(config: Config, logger: Logger, db: Db, overrides:
     settings: services.settings,
     resolutionLock: new ResolutionLock({ repo: new ResolutionLockRepository(db) }),
     logger: logger.child({ area: 'sync' }),
-    timezoneOf: async (locationId) => (await installations.getLocation(locationId))?.timezone,
+    timezoneOf,
   });
   const lifecycle = ghlInstallHandlers({ config, logger, installations, tokens, oauth, inbox });
   const resolveHandler = (event: InboxEventRow): EventHandler | undefined => {
     if (event.source === 'responder') return responderHandler;
     if (event.event_type === 'INSTALL' || event.event_type === 'UNINSTALL') return lifecycle[event.event_type];
-    return undefined;
+    return Object.hasOwn(ghlHandlers, event.event_type) ? ghlHandlers[event.event_type] : undefined;
   };
   return { ...services, resolveHandler };
 }

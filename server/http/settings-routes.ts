@@ -5,14 +5,15 @@ import {
   RotateKeyInputSchema,
   UpdateSettingsInputSchema,
 } from '../../shared/contracts/settings';
+import { RuleTestInputSchema } from '../../shared/contracts/rules';
 import type { PanelSettingsService } from '../panel/panel-settings-service';
 import { sendIdempotent, type IdempotencyService } from './idempotency';
 import { panelSessionOf, requireAdmin } from './panel-auth';
 import { parseBody } from './validate-input';
 
 /**
- * GET /api/settings (any role), PUT /api/settings and POST /api/settings/responder/{test,register-webhooks,
- * rotate-key} (admins only, 403 otherwise). Credentials go in, never out (`hasSecret`).
+ * GET /api/settings (any role), PUT /api/settings, POST /api/settings/responder/{test,register-webhooks,
+ * rotate-key} and POST /api/settings/rules/test (admins only, 403 otherwise). Credentials go in, never out (`hasSecret`).
  */
 export function settingsRoutes(settings: PanelSettingsService, idempotency: IdempotencyService): Router {
   const router = Router();
@@ -45,6 +46,12 @@ export function settingsRoutes(settings: PanelSettingsService, idempotency: Idem
       status: 200,
       body: { data: await settings.registerWebhooks(locationId, input.listIds) },
     }));
+  });
+
+  router.post('/settings/rules/test', requireAdmin, async (req, res) => {
+    const { locationId } = panelSessionOf(req);
+    const input = parseBody(RuleTestInputSchema, req.body);
+    res.json({ data: await settings.testRule(locationId, input) });
   });
 
   router.post('/settings/responder/rotate-key', requireAdmin, async (req, res) => {

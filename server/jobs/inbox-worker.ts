@@ -303,8 +303,13 @@ export class InboxWorker {
       return;
     }
     if (err instanceof Reschedule) {
-      // Asked for, not a failure: back to the queue at the requested time, no attempt used.
-      const ok = await inbox.retry(event.id, this.workerId, { error: err.message, nextRunAt: err.runAt, countAttempt: false }, now);
+      // Asked for, not a failure: back to the queue (pending) at the requested time, no attempt used.
+      const ok = await inbox.retry(
+        event.id,
+        this.workerId,
+        { error: err.message, nextRunAt: err.runAt, countAttempt: false, status: 'pending' },
+        now,
+      );
       if (ok) {
         log.debug({ runAt: err.runAt }, 'inbox event rescheduled by its handler');
         report('retry');

@@ -11,6 +11,10 @@ import {
 } from '../integrations/responder/responder-client';
 import { registerWebhooks } from '../integrations/responder/responder-webhook-registration';
 import type { LocationSettings } from '../sync/sync-settings';
+import type { RuleTestInput } from '../../shared/contracts/rules';
+import type { TestRuleResult } from '../automations/dry-run';
+import { RuleTestService } from '../automations/rule-test-service';
+import { validateRules } from '../automations/rule-validation';
 import type { FieldIssue } from '../http/validate-input';
 import type {
   RegisterWebhooksResult,
@@ -107,6 +111,11 @@ export class PanelSettingsService {
     if (typeof timezone === 'string' && !IANAZone.isValidZone(timezone)) {
       issues.push({ path: 'defaults.timezone', message: 'Not an IANA time zone name (e.g. Asia/Jerusalem)' });
     }
+    if (input.rules !== undefined) {
+      // Placeholders and field names per trigger (automations/rule-validation.ts): `rules[2].actions[0].body`.
+      const checked = validateRules(input.rules);
+      if (!checked.ok) issues.push(...checked.errors);
+    }
     const responder = input.responder;
     if (responder?.disconnect && responder.credentials) {
       issues.push({ path: 'responder.disconnect', message: 'Send either new credentials or disconnect, not both' });
@@ -195,6 +204,11 @@ export class PanelSettingsService {
       return { listId, listName, outcome: 'failed', message: failed.get(listId) ?? 'Not registered' };
     });
     return { results };
+  }
+
+  /** POST /api/settings/rules/test: the dry-run plan of a rule on a sample event (Hebrew by default); writes nothing. */
+  testRule(locationId: string, input: RuleTestInput): Promise<TestRuleResult> {
+    return new RuleTestService({ settings: this.deps.settings, logger: this.deps.logger, now: this.clock }).test(locationId, input);
   }
 
   /** POST /api/settings/responder/rotate-key: a new webhook URL; the old one stops working at once. */

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { IdSchema } from './common';
+import { RESPONDER_EVENT_TYPES } from './messages';
 
 /*
  * Automation rules (issue 5): a trigger, conditions and an ordered list of actions, stored per location inside
@@ -11,18 +12,8 @@ import { IdSchema } from './common';
 /** Bumped when a stored rule needs migrating; rules without it are version 1. */
 export const RULES_VERSION = 1;
 
-export const RESPONDER_TRIGGER_EVENTS = [
-  'subscriber.joined',
-  'subscriber.rejoined',
-  'subscriber.updated',
-  'subscriber.unsubscribed',
-  'message.sent',
-  'message.received',
-  'message.opened',
-  'message.clicked',
-  'message.replied',
-  'message.bounced',
-] as const;
+/** Every canonical Responder Live event can trigger a rule. */
+export const RESPONDER_TRIGGER_EVENTS = RESPONDER_EVENT_TYPES;
 /** Wildcards a Responder trigger may use instead of one event: every message event, every subscriber event, all. */
 export const RESPONDER_TRIGGER_WILDCARDS = ['message.*', 'subscriber.*', '*'] as const;
 export type ResponderTriggerEvent = (typeof RESPONDER_TRIGGER_EVENTS)[number] | (typeof RESPONDER_TRIGGER_WILDCARDS)[number];

@@ -149,11 +149,11 @@ export class InboxRepository {
   async retry(
     id: string,
     workerId: string,
-    r: { error: string; nextRunAt: number; countAttempt: boolean; rateLimited?: boolean },
+    r: { error: string; nextRunAt: number; countAttempt: boolean; rateLimited?: boolean; status?: 'failed' | 'pending' },
     now = Date.now(),
   ): Promise<boolean> {
     return this.ownedUpdate(id, workerId, {
-      status: 'failed',
+      status: r.status ?? 'failed',
       attempts: r.countAttempt ? sql<number>`attempts + 1` : sql<number>`attempts`,
       rate_limit_waits: r.rateLimited ? sql<number>`rate_limit_waits + 1` : sql<number>`rate_limit_waits`,
       next_run_at: r.nextRunAt,

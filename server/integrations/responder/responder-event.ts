@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MESSAGE_CHANNELS, RESPONDER_EVENT_TYPES } from '../../../shared/contracts/messages';
 
 /**
  * The canonical inbound Responder Live event, `responder-live.event/v1` (SPEC §2, responder-live.md §5.2).
@@ -7,22 +8,11 @@ import { z } from 'zod';
  */
 export const RESPONDER_EVENT_SCHEMA = 'responder-live.event/v1';
 
-export const RESPONDER_EVENT_TYPES = [
-  'subscriber.joined',
-  'subscriber.rejoined',
-  'subscriber.updated',
-  'subscriber.unsubscribed',
-  'message.sent',
-  'message.received',
-  'message.opened',
-  'message.clicked',
-  'message.replied',
-  'message.bounced',
-] as const;
+export { RESPONDER_EVENT_TYPES };
 
 export type ResponderEventType = (typeof RESPONDER_EVENT_TYPES)[number];
 
-export const MESSAGE_CHANNELS = ['email', 'sms', 'whatsapp'] as const;
+export { MESSAGE_CHANNELS };
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 
 const id = z.union([z.string().min(1), z.number()]).transform(String);

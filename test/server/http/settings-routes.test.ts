@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultRules } from '../../../server/automations/default-rules';
 import { ResponderConnectionRepository } from '../../../server/db/repositories/responder-connection-repository';
 import { testDialects } from '../../support/test-db';
 import { bearer, PUBLIC_URL, RESPONDER_CREDENTIALS, startPanelWorld, type InstalledLocation, type PanelWorld } from './panel-api-test-kit';
@@ -25,7 +26,8 @@ describe.each(testDialects())('panel API settings (%s)', (dialect) => {
       responder: { connected: false, hasSecret: false, webhookUrl: `${PUBLIC_URL}/webhooks/responder/${key}`, lists: [], defaultListIds: [] },
       defaults: { country: 'IL', followUpKeywords: [], taskDueHour: 10 },
       dryRun: false,
-      rules: [],
+      // A new location runs the seed flows (automations/default-rules.ts).
+      rules: defaultRules(),
     });
     expect(second.body.data.responder.webhookUrl).toBe(first.body.data.responder.webhookUrl);
   });
@@ -63,7 +65,15 @@ describe.each(testDialects())('panel API settings (%s)', (dialect) => {
 
   it('PUT /api/settings › admin changes defaults, dry run and rules › saved and answered; null clears a field', async () => {
     const { admin } = await arrange();
-    const rule = { id: 'r1', name: 'כלל ראשון', enabled: true, trigger: { kind: 'message' }, conditions: [], actions: [{ kind: 'note' }] };
+    const rule = {
+      version: 1,
+      id: 'r1',
+      name: 'כלל ראשון',
+      enabled: true,
+      trigger: { source: 'responder', event: 'message.received' },
+      conditions: { mode: 'all', items: [] },
+      actions: [{ type: 'add_note', body: 'הודעה: {{message.text}}' }],
+    };
     const put = await request(world.app)
       .put('/api/settings')
       .set('Authorization', bearer(admin))

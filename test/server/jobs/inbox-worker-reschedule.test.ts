@@ -36,7 +36,7 @@ describe.each(testDialects())('InboxWorker reschedule on %s', (dialect) => {
 
     await worker.drain();
     const waiting = await inbox.get(first.id);
-    expect(waiting).toMatchObject({ status: 'failed', attempts: 0, last_error: 'waiting for the window' });
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 0, last_error: 'waiting for the window' });
     expect(waiting!.next_run_at).toBe(waiting!.received_at + 10_000);
     // The contact's next event stays behind the waiting one.
     expect(await inbox.get(second.id)).toMatchObject({ status: 'pending' });

@@ -250,7 +250,8 @@ describe.each(testDialects())('logs at trace on %s', (dialect) => {
     expect(ghlHooks.map((h) => h.status)).toEqual([200, 200]);
     expect(events).toEqual([
       { source: 'responder', event_type: 'message.received', status: 'done' },
-      { source: 'ghl', event_type: 'ContactUpdate', status: 'ignored' },
+      // Run by the automations, which first wait out the contact's burst window (10 s): rescheduled, no attempt used.
+      { source: 'ghl', event_type: 'ContactUpdate', status: 'pending' },
       { source: 'ghl', event_type: 'INSTALL', status: 'done' },
     ]);
     expect((await services.installations.getLocation(laterLocation.id))?.status).toBe('active');

@@ -86,7 +86,7 @@ describe('ActivityList', () => {
     const posts = calls.filter((c) => c.method === 'POST');
     expect(posts).toHaveLength(1);
     expect(posts[0]!.path).toBe('/api/activity/dead/replay');
-    expect(posts[0]!.headers['idempotency-key']).toBeTruthy();
+    expect(posts[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(wrapper.get('[data-entry-id="dead"]').text()).toContain('Waiting');
     expect(wrapper.find('[data-entry-id="dead"] button').exists()).toBe(false);
   });

@@ -70,7 +70,7 @@ describe('TaskForm', () => {
       path: '/api/contacts/c1/tasks',
       body: { title: 'התקשר ללקוחה', body: 'לגבי ההצעה', dueDate: '2030-05-02T07:00:00.000Z', assignedTo: 'u1' },
     });
-    expect(post.headers['idempotency-key']).toBeTruthy();
+    expect(post.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(contact.tasks.map((t) => t.id)).toEqual(['t-new']);
     expect(wrapper.get('[role="status"]').text()).toBe('Task created.');
     expect((wrapper.get('#task-title').element as HTMLInputElement).value).toBe('');

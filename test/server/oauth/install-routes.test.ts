@@ -50,7 +50,7 @@ describe.each(testDialects())('installRouter on %s', (dialect) => {
     seedLocation('L1', 'C1');
     const agent = request.agent(h.app);
     const back = await consent(agent, 'L1');
-    expect(back.searchParams.get('state')).toBeTruthy();
+    expect(back.searchParams.get('state')).toMatch(/.{16,}/);
 
     const res = await agent.get(`/oauth/callback${back.search}`);
 

@@ -33,8 +33,8 @@ describe('GhlOAuthClient › against the GHL simulator', () => {
     const token = await world.oauth.exchangeCode({ code, redirectUri: REDIRECT_URI });
 
     expect(token).toMatchObject({ userType: 'Location', locationId: location.id, companyId: world.companyId, token_type: 'Bearer' });
-    expect(token.access_token).toBeTruthy();
-    expect(token.refresh_token).toBeTruthy();
+    expect(token.access_token).toMatch(/^sim-at-/);
+    expect(token.refresh_token).toMatch(/^sim-rt-/);
     expect(token.expires_in).toBeGreaterThan(0);
     const [req] = tokenRequests();
     expect(req).toMatchObject({ method: 'POST', status: 200, versionHeader: undefined });

@@ -18,9 +18,19 @@ export interface BusinessDayOptions {
   workDays?: readonly number[];
 }
 
+// luxon's isValidZone builds an Intl formatter on every call (a measurable share of the worker's CPU per event);
+// a location has one zone, so the answer is remembered.
+const zoneValidity = new Map<string, boolean>();
+
 /** A valid IANA zone name, else Asia/Jerusalem. */
 export function zoneOrDefault(timezone: string | null | undefined): string {
-  return timezone && IANAZone.isValidZone(timezone) ? timezone : DEFAULT_TIMEZONE;
+  if (!timezone) return DEFAULT_TIMEZONE;
+  let valid = zoneValidity.get(timezone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(timezone);
+    if (zoneValidity.size < 1_000) zoneValidity.set(timezone, valid);
+  }
+  return valid ? timezone : DEFAULT_TIMEZONE;
 }
 
 /**

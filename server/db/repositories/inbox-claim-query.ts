@@ -18,9 +18,9 @@ export async function claimDueEvents(
 ): Promise<InboxEventRow[]> {
   if (limit <= 0) return [];
   const unfinished = sql.join(UNFINISHED.map((s) => sql.lit(s)));
-  // The first term repeats the WHERE of the partial indexes of migration 0007, so both engines may use them: the
-  // walk in (received_at, id) order stops at `limit`, and each "earlier unfinished event of the key?" is one seek
-  // on a row-value range. Two NOT EXISTS instead of one with an OR, since an OR defeats that seek.
+  // The first term repeats the WHERE of the partial index of migration 0007, so both engines may walk it in
+  // (received_at, id) order and stop at `limit`. Two NOT EXISTS instead of one with an OR: each is a seek on
+  // inbox_ordering_idx (ordering_key, status), which the OR defeated.
   const candidate = sql`
     e.status in (${unfinished})
     and ((e.status in ('pending', 'failed') and e.next_run_at <= ${now})

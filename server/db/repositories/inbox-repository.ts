@@ -55,10 +55,10 @@ export class InboxRepository {
       .values({
         id: newInboxEventId(now),
         source: e.source,
-        location_id: e.locationId,
-        dedupe_key: e.dedupeKey,
-        event_type: e.eventType,
-        ordering_key: e.orderingKey,
+        location_id: e.locationId === null ? null : withoutNul(e.locationId),
+        dedupe_key: withoutNul(e.dedupeKey),
+        event_type: withoutNul(e.eventType),
+        ordering_key: e.orderingKey === null ? null : withoutNul(e.orderingKey),
         contact_id: null,
         status: e.status,
         attempts: 0,
@@ -316,4 +316,9 @@ export class InboxRepository {
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
+}
+
+/** PostgreSQL text cannot hold NUL (SQLite can): a webhook carrying one must still be stored, not answered 429. */
+function withoutNul(value: string): string {
+  return value.replaceAll('\u0000', '');
 }

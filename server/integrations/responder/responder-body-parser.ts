@@ -41,9 +41,21 @@ function decode(raw: Buffer, charset: string | undefined): { ok: true; text: str
   }
 }
 
+// NUL is never meaningful in a Responder field, and PostgreSQL text cannot hold it: it is dropped on the way in.
+const NUL = '\u0000';
+
+/** JSON.parse calls this bottom-up, so each object is rebuilt at most once, without recursion of our own. */
+function withoutNul(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll(NUL, '');
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => k.includes(NUL))) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll(NUL, ''), v]));
+  }
+  return value;
+}
+
 function parseJson(text: string): ParseBodyResult {
   try {
-    return { ok: true, body: JSON.parse(text) as unknown };
+    return { ok: true, body: JSON.parse(text, withoutNul) as unknown };
   } catch (err) {
     return fail('invalid_json', `The body is not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
   }
@@ -51,7 +63,9 @@ function parseJson(text: string): ParseBodyResult {
 
 function parseForm(text: string): ParseBodyResult {
   const fields = new Map<string, string | string[]>();
-  for (const [key, value] of new URLSearchParams(text.trim())) {
+  for (const [rawKey, rawValue] of new URLSearchParams(text.trim())) {
+    const key = rawKey.replaceAll(NUL, '');
+    const value = rawValue.replaceAll(NUL, '');
     const existing = fields.get(key);
     fields.set(key, existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]);
   }

@@ -35,6 +35,18 @@ describe.each(testDialects())('InboxRepository on %s', (dialect) => {
     expect(counts.pending).toBe(1);
   });
 
+  it('insert › NUL characters in the event type, keys and payload › stored without them on every dialect', async () => {
+    const inbox = await setup();
+    const { id, duplicate } = await inbox.insert(
+      inboxEvent({ eventType: 'invalid:\u0000x', dedupeKey: 'k\u0000nul', orderingKey: 'o\u0000', payload: { text: 'a\u0000b' } }),
+    );
+
+    const row = await inbox.get(id);
+    expect(duplicate).toBe(false);
+    expect(row).toMatchObject({ event_type: 'invalid:x', dedupe_key: 'knul', ordering_key: 'o' });
+    expect(JSON.parse(row!.payload!)).toEqual({ text: 'a\u0000b' });
+  });
+
   it('insert › hebrew payload and raw string body › stored as JSON text byte for byte', async () => {
     const inbox = await setup();
     const raw = 'שם=דנה&טלפון=050-1234567';

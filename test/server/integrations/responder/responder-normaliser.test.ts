@@ -218,6 +218,13 @@ describe('dedupe keys', () => {
 });
 
 describe('parseResponderBody', () => {
+  it('parseResponderBody › NUL in JSON strings and keys, and in form fields › dropped', () => {
+    const json = parseResponderBody(Buffer.from('{"ph\\u0000one":"05\\u00004","nested":{"t":["\\u0000x"]}}'), 'application/json');
+    const form = parseResponderBody(Buffer.from('a%00=b%00c'), 'application/x-www-form-urlencoded');
+    expect(json).toEqual({ ok: true, body: { phone: '054', nested: { t: ['x'] } } });
+    expect(form).toEqual({ ok: true, body: { a: 'bc' } });
+  });
+
   it('form-encoded Hebrew keys and values with + as space › decoded, then normalised', () => {
     const raw = Buffer.from(new URLSearchParams({ אימייל: 'a@b.co', 'שם מלא': 'דוד בן-גוריון', הודעה: 'שלום עולם' }).toString());
     expect(raw.toString()).toContain('+');

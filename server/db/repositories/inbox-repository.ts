@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type UpdateObject } from 'kysely';
 import type { Db } from '../database';
 import type { Database, InboxEventRow, InboxSource, InboxStatus } from '../schema';
@@ -49,6 +50,7 @@ export class InboxRepository {
   /** Stores an event once per `dedupeKey`; a second insert of the same key returns the first row's id. */
   async insert(e: NewInboxEvent): Promise<{ id: string; duplicate: boolean }> {
     const now = Date.now();
+    const dedupeKey = indexable(e.dedupeKey);
     // ON CONFLICT DO NOTHING makes the unique key decide, atomically, which of two racing requests stored it.
     const inserted = await this.db.kysely
       .insertInto('inbox_events')
@@ -56,9 +58,9 @@ export class InboxRepository {
         id: newInboxEventId(now),
         source: e.source,
         location_id: e.locationId === null ? null : withoutNul(e.locationId),
-        dedupe_key: withoutNul(e.dedupeKey),
+        dedupe_key: dedupeKey,
         event_type: withoutNul(e.eventType),
-        ordering_key: e.orderingKey === null ? null : withoutNul(e.orderingKey),
+        ordering_key: e.orderingKey === null ? null : indexable(e.orderingKey),
         contact_id: null,
         status: e.status,
         attempts: 0,
@@ -81,7 +83,7 @@ export class InboxRepository {
     const existing = await this.db.kysely
       .selectFrom('inbox_events')
       .select('id')
-      .where('dedupe_key', '=', e.dedupeKey)
+      .where('dedupe_key', '=', dedupeKey)
       .executeTakeFirst();
     if (!existing) throw new Error(`inbox insert conflicted on dedupe key but no row holds it`);
     return { id: existing.id, duplicate: true };
@@ -321,4 +323,13 @@ export class InboxRepository {
 /** PostgreSQL text cannot hold NUL (SQLite can): a webhook carrying one must still be stored, not answered 429. */
 function withoutNul(value: string): string {
   return value.replaceAll('\u0000', '');
+}
+
+/**
+ * A key that goes into a B-tree index: PostgreSQL refuses index rows over ~2.7 kB, so a key built from a huge
+ * field (a 2 MB "email") is replaced by its hash, which keeps equal keys equal.
+ */
+function indexable(key: string): string {
+  const clean = withoutNul(key);
+  return clean.length <= 512 ? clean : `sha256:${createHash('sha256').update(clean, 'utf8').digest('hex')}`;
 }

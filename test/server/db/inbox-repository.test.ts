@@ -47,6 +47,18 @@ describe.each(testDialects())('InboxRepository on %s', (dialect) => {
     expect(JSON.parse(row!.payload!)).toEqual({ text: 'a\u0000b' });
   });
 
+  it('insert › a 100 kB ordering key and dedupe key › stored (hashed to fit the index), duplicates still recognised', async () => {
+    const inbox = await setup();
+    const huge = `responder:L1:${'x'.repeat(100_000)}@example.com`;
+    const first = await inbox.insert(inboxEvent({ dedupeKey: huge, orderingKey: huge }));
+    const again = await inbox.insert(inboxEvent({ dedupeKey: huge, orderingKey: huge }));
+
+    const row = await inbox.get(first.id);
+    expect(again).toEqual({ id: first.id, duplicate: true });
+    expect(row!.dedupe_key).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(row!.ordering_key).toBe(row!.dedupe_key);
+  });
+
   it('insert › hebrew payload and raw string body › stored as JSON text byte for byte', async () => {
     const inbox = await setup();
     const raw = 'שם=דנה&טלפון=050-1234567';

@@ -3,10 +3,22 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildServer, root, serverExecArgv } from '../scripts/build-server.mjs';
 import type { BenchCommand, BenchCommands, BenchReady, BenchReply } from './bench-protocol';
 
-const SERVER_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-server.ts');
+/**
+ * The bench server bundled by the production build (scripts/build-server.mjs) and run with the production node
+ * flags, so the figures are those of `npm start`, not of the sources under tsx. Built once per bench run.
+ */
+const BUILD_DIR = path.join(root, 'dist', `bench-server-${process.pid}`); // in the tree: the bundle imports better-sqlite3 from node_modules
+let built: Promise<string> | undefined;
+function builtServerEntry(): Promise<string> {
+  built ??= buildServer({ entryPoints: ['bench/bench-server.ts'], outdir: BUILD_DIR }).then(() => {
+    process.once('exit', () => rmSync(BUILD_DIR, { recursive: true, force: true }));
+    return path.join(BUILD_DIR, 'bench-server.js');
+  });
+  return built;
+}
 
 /** The bench server as the orchestrator sees it: its URLs, a typed call, and stop(). */
 export interface BenchChild {
@@ -56,10 +68,10 @@ export async function profiled<T>(child: BenchChild, name: string, measure: () =
   }
 }
 
-/** Forks bench/bench-server.ts under tsx and waits until it listens. */
+/** Forks the built bench/bench-server.ts with plain node and waits until it listens. */
 export async function startBenchChild(env: Record<string, string>, dbFile: string): Promise<BenchChild> {
-  const child: ChildProcess = fork(SERVER_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+  const child: ChildProcess = fork(await builtServerEntry(), [], {
+    execArgv: serverExecArgv,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

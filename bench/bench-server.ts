@@ -6,7 +6,7 @@ import express from 'express';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { buildServices, type Services } from '../server/container';
-import { openDatabase } from '../server/db/database';
+import { openServerDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
 import { issuePanelToken } from '../server/http/panel-auth';
 import { InboxWorker, type WorkerOutcome } from '../server/jobs/inbox-worker';
@@ -22,7 +22,7 @@ import { seedHistory, timeRepositoryHistory } from './history-bench';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseUrl);
+  const db = openServerDatabase(config.databaseUrl, logger);
   await migrateToLatest(db);
   const services = buildServices(config, logger, db);
 

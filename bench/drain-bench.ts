@@ -87,13 +87,23 @@ function event(p: Person, kind: 'reply' | 'sent'): string {
   });
 }
 
-/** Posts bodies to the webhook URLs, `parallel` at a time; every answer must be a stored, non-duplicate event. */
+/**
+ * Posts bodies to the webhook URLs, `parallel` at a time; every answer must be a stored, non-duplicate event. A 429
+ * from the public webhook limit (50 per second per key, server/http/public-rate-limit.ts) is retried after its
+ * Retry-After, as Responder does: the drain is measured on the stored inbox, not on how fast it was filled.
+ */
 async function post(items: { url: string; body: string }[], parallel = 16): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: parallel }, async () => {
     while (next < items.length) {
       const item = items[next++]!;
-      const res = await fetch(item.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: item.body });
+      let res: Response;
+      for (;;) {
+        res = await fetch(item.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: item.body });
+        if (res.status !== 429) break;
+        await res.arrayBuffer();
+        await sleep(Number(res.headers.get('retry-after') ?? '1') * 1000);
+      }
       const body = (await res.json()) as { ok?: boolean; duplicate?: boolean };
       if (res.status !== 200 || body.ok !== true || body.duplicate) {
         throw new Error(`webhook not stored: ${res.status} ${JSON.stringify(body)}`);

@@ -1,7 +1,5 @@
 import path from 'node:path';
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
-import type { CountryCode } from 'libphonenumber-js';
 import type { Services } from './container';
 import { AppError, errorHandler, notFound } from './errors';
 import { customJsRouter } from './http/custom-js-route';
@@ -9,6 +7,7 @@ import { healthRouter } from './http/health-route';
 import { panelApiRouter } from './http/panel-api-router';
 import { sessionRateLimit, webhookRateLimit } from './http/public-rate-limit';
 import { requestContext } from './http/request-context';
+import { securityHeaders } from './http/security-headers';
 import { installRouter } from './oauth/install-routes';
 import { ghlWebhookRouter } from './webhooks/ghl-webhook-route';
 import { responderWebhookRouter } from './webhooks/responder-webhook-route';
@@ -25,10 +24,12 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Responses are per-user JSON: hashing each for an ETag cost more than the rare 304 it could save.
+  app.set('etag', false);
   app.set('trust proxy', true);
   app.use(requestContext(logger));
   app.use(
-    helmet({
+    securityHeaders({
       // The panel lives in GHL's iframe: only GHL's app domains (and configured white-label ones) may frame it.
       contentSecurityPolicy: {
         directives: {
@@ -43,11 +44,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(healthRouter(deps));
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
-
+  // Webhooks first: they are most of the traffic, and every router mounted before them is tried on each one.
   // Public endpoints are rate limited per key/IP; the limiter only ever answers 429, which both GHL and Responder
   // Live retry (any other 4xx makes Responder delete the webhook).
   app.use('/webhooks', webhookRateLimit({ format: 'webhook' }));
@@ -59,10 +56,13 @@ export function createApp(deps: AppDeps): Express {
       connections: deps.connections,
       inbox: deps.inbox,
       logger,
-      defaultCountry: async (locationId) =>
-        ((await deps.settings.get(locationId)).defaults.country ?? 'IL') as CountryCode,
+      defaultCountry: (locationId) => deps.settings.defaultCountry(locationId),
     }),
   );
+  app.use(healthRouter(deps));
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   app.use(installRouter(deps));
   app.use(panelApiRouter(deps));
   app.use(customJsRouter(config));

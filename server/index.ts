@@ -2,13 +2,12 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { buildServices } from './container';
-import { openDatabase } from './db/database';
+import { openServerDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { IdempotencyRepository } from './db/repositories/idempotency-repository';
 import { InboxWorker } from './jobs/inbox-worker';
 import { startPurgeJob } from './jobs/purge-job';
 import { createLogger } from './logger';
-import { createSandbox } from './sandbox/sandbox-mode';
 
 /** Boot: config → db → migrations → services → worker → listen, and a graceful drain on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -23,13 +22,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseUrl);
+  const db = openServerDatabase(config.databaseUrl, logger);
   await migrateToLatest(db);
   const services = buildServices(config, logger, db);
 
   const runsWeb = config.role !== 'worker';
   const runsWorker = config.role !== 'web';
-  const sandbox = config.sandbox && runsWeb ? createSandbox(services) : undefined;
+  // Imported only in sandbox mode: a production process never loads the GHL and Responder Live simulators.
+  const sandbox = config.sandbox && runsWeb ? (await import('./sandbox/sandbox-mode')).createSandbox(services) : undefined;
 
   let server: Server | undefined;
   if (runsWeb) {

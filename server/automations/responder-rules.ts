@@ -8,7 +8,7 @@ import type { ActionEnv, ActionStores, ResponderPort, StepOutcome } from './acti
 import { evaluateConditions } from './condition-evaluator';
 import { planUpsertContact } from './dry-run';
 import { runRules, summariseRuns, type RuleRunRecord } from './rule-runner';
-import { responderEventScope, responderText } from './rule-scope';
+import { contactScope, responderEventScope, responderText } from './rule-scope';
 import { followUpDecision } from '../sync/follow-up';
 import type { GhlClient } from '../integrations/ghl/ghl-client';
 
@@ -103,7 +103,9 @@ export async function runResponderRules(input: ResponderRulesInput): Promise<Res
     events: [event.event],
     locationDryRun: settings.dryRun,
     prepare: () => {
-      const scope = responderEventScope({ event, eventId: input.ctx.event.id, timezone: input.timezone, locationId: input.locationId, contact: contact?.snapshot ?? null, keywords });
+      // Only the contact changes from rule to rule (an earlier rule may have written to it): the rest of the
+      // scope (note, follow-up texts, local time) is the event's, built once.
+      const scope = { ...bare, contact: contactScope(contact?.snapshot ?? null) };
       const env: Omit<ActionEnv, 'ruleId' | 'ruleName' | 'dryRun'> = {
         locationId: input.locationId,
         inboxEventId: input.ctx.event.id,

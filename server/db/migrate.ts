@@ -7,6 +7,7 @@ import * as responderListChoices from './migrations/0004-responder-list-choices'
 import * as ghlRateLimit from './migrations/0005-ghl-rate-limit';
 import * as automationCounters from './migrations/0006-automation-counters';
 import * as inboxClaimIndexes from './migrations/0007-inbox-claim-indexes';
+import * as inboxPartialIndexes from './migrations/0008-inbox-partial-indexes';
 
 /**
  * The one migration set for both dialects, applied at start. Add a file under migrations/ and list it here;
@@ -20,6 +21,7 @@ const MIGRATIONS = {
   '0005-ghl-rate-limit': ghlRateLimit,
   '0006-automation-counters': automationCounters,
   '0007-inbox-claim-indexes': inboxClaimIndexes,
+  '0008-inbox-partial-indexes': inboxPartialIndexes,
 } satisfies Record<string, { up: (db: never, dialect: Db['dialect']) => Promise<void> }>;
 
 export async function migrateToLatest(db: Db): Promise<void> {

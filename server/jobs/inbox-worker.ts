@@ -7,14 +7,19 @@ import type { Logger } from '../logger';
 import { errorText, keepLease, settlesWithin } from './lease-keeper';
 import { Reschedule } from './reschedule';
 import { DEFAULT_MAX_ATTEMPTS, PARK_MS, decideFailure } from './retry-policy';
+import { LeaseLostError, StepCheckpoints, type CheckpointOptions, type UnsavedSteps } from './step-checkpoints';
 
 export interface HandlerContext {
   event: InboxEventRow;
   /** The stored normalised event (JSON-parsed), or null once purged. */
   payload: unknown;
   log: Logger;
-  /** Runs `step` once per event: a stored result is returned on retries instead of running it again. */
-  checkpoint<T>(step: string, run: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `step` once per event: a stored result is returned on retries instead of running it again. The result
+   * of a step marked `deferrable` or `quiet` (see CheckpointOptions) is stored with the event's next write.
+   */
+  checkpoint<T>(step: string, run: () => Promise<T>, options?: CheckpointOptions<T>): Promise<T>;
+  /** Records the event's GHL contact (the activity filter), with the event's next write. */
   setContactId(contactId: string): Promise<void>;
   /** Tripped when the worker stops past its timeout or loses the event's lease. */
   signal: AbortSignal;
@@ -42,15 +47,10 @@ export interface InboxWorkerOptions {
   onOutcome?: (o: { event: InboxEventRow; outcome: WorkerOutcome; error?: unknown; durationMs: number }) => void;
   /** How long stop() waits for in-flight handlers before aborting them (default 25 s). */
   stopTimeoutMs?: number;
+  /** How long a free slot may wait for others to free before it is refilled alone (default CLAIM_BATCH_WAIT_MS). */
+  claimBatchWaitMs?: number;
 }
 
-/** Thrown into a handler's flow when another worker took the event over; nothing more may be written. */
-class LeaseLostError extends Error {
-  constructor() {
-    super('The event lease was lost to another worker');
-    this.name = 'LeaseLostError';
-  }
-}
 class WorkerStoppingError extends Error {
   constructor() {
     super('The worker is shutting down');
@@ -59,6 +59,13 @@ class WorkerStoppingError extends Error {
 }
 
 const ABORT_GRACE_MS = 5_000;
+/** While events run, the loop claims again once this share of the slots (1/4) is free… */
+const CLAIM_BATCH_SHARE = 4;
+/**
+ * …or once a slot has been free this long: against GHL's real latency (hundreds of ms per call) slots free slowly,
+ * and waiting for a quarter of them would leave that many idle.
+ */
+export const CLAIM_BATCH_WAIT_MS = 20;
 
 /**
  * Runs inbox events through their handlers (SPEC §3): claims due events with a lease, runs up to `concurrency`
@@ -69,6 +76,10 @@ export class InboxWorker {
   readonly workerId: string;
   private readonly opts: InboxWorkerOptions;
   private readonly maxAttempts: number;
+  private readonly claimBatch: number;
+  private readonly claimBatchWaitMs: number;
+  /** performance.now() when a slot first stood free since the last claim. */
+  private freeSince: number | undefined;
   private readonly now: () => number;
   private readonly inFlight = new Map<string, { done: Promise<void>; abort: AbortController }>();
   private readonly wakers = new Set<() => void>();
@@ -79,6 +90,8 @@ export class InboxWorker {
     this.opts = opts;
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.claimBatch = Math.max(1, Math.floor(opts.concurrency / CLAIM_BATCH_SHARE));
+    this.claimBatchWaitMs = opts.claimBatchWaitMs ?? CLAIM_BATCH_WAIT_MS;
     this.now = opts.now ?? Date.now;
   }
 
@@ -128,8 +141,19 @@ export class InboxWorker {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       const free = this.opts.concurrency - this.inFlight.size;
+      // Under load, slots are refilled a batch at a time: a claim is one write transaction walking the unfinished
+      // rows, which costs about the same for one event as for several, and refilling every slot the moment it
+      // freed made it the costliest query per event (bench/drain-bench.ts). The running events wake us as they end.
+      let waitMs: number | undefined;
+      if (free > 0 && free < this.claimBatch && this.inFlight.size > 0) {
+        this.freeSince ??= performance.now();
+        const left = this.freeSince + this.claimBatchWaitMs - performance.now();
+        if (left > 0) waitMs = left;
+      }
+      const batched = waitMs !== undefined;
       let claimed = 0;
-      if (free > 0) {
+      if (free > 0 && !batched) {
+        this.freeSince = undefined;
         try {
           const events = await this.claim(free);
           claimed = events.length;
@@ -139,9 +163,10 @@ export class InboxWorker {
         }
       }
       if (this.stopping) break;
-      // All slots busy: wait for one to free. Otherwise poll, but wake early when an event finishes, since
-      // that may have released the next event of its contact.
-      await this.sleep(free > 0 && claimed === free ? undefined : this.opts.pollMs);
+      // All slots busy, or a batch still freeing: wait for an event to finish (or the batch wait to run out).
+      // Otherwise poll, but wake early when an event finishes, since that may have released the next event of
+      // its contact.
+      await this.sleep(batched ? waitMs : free > 0 && claimed === free ? undefined : this.opts.pollMs);
     }
   }
 
@@ -208,6 +233,7 @@ export class InboxWorker {
       return;
     }
     let stopLease: (() => void) | undefined;
+    let steps: StepCheckpoints | undefined;
     try {
       if (event.location_id !== null && (await this.opts.isLocationParked?.(event.location_id))) {
         const ok = await inbox.retry(
@@ -238,33 +264,36 @@ export class InboxWorker {
         log,
       });
       let contactId: string | undefined;
-      const checkpoints = parseCheckpoints(event.checkpoints);
+      const checkpoints = new StepCheckpoints(
+        parseCheckpoints(event.checkpoints),
+        (values, contact) => inbox.saveCheckpoints(event.id, this.workerId, values, this.now(), { contactId: contact }),
+        abort.signal,
+      );
+      steps = checkpoints;
       const ctx: HandlerContext = {
         event,
         payload: event.payload === null ? null : (JSON.parse(event.payload) as unknown),
         log,
         signal: abort.signal,
-        checkpoint: async <T>(step: string, run: () => Promise<T>): Promise<T> => {
-          if (Object.hasOwn(checkpoints, step)) return checkpoints[step] as T;
-          abort.signal.throwIfAborted();
-          const value = await run();
-          if (!(await inbox.saveCheckpoint(event.id, this.workerId, step, value, this.now()))) {
-            throw new LeaseLostError();
-          }
-          checkpoints[step] = value;
-          return value;
-        },
+        checkpoint: (step, run, options) => checkpoints.run(step, run, options),
         setContactId: async (id: string) => {
           contactId = id;
-          await inbox.setContactId(event.id, id);
+          checkpoints.setContactId(id);
         },
       };
       const result = (await handler(ctx)) ?? {};
       const status = result.status ?? 'done';
+      // Not taken: should the completion fail, the retry's write stores them instead.
+      const unsaved = checkpoints.unsaved();
       const ok = await inbox.complete(
         event.id,
         this.workerId,
-        { status, contactId: result.contactId ?? contactId, result: result.summary },
+        {
+          status,
+          contactId: result.contactId ?? contactId,
+          result: result.summary,
+          ...(unsaved.checkpoints ? { checkpoints: unsaved.checkpoints } : {}),
+        },
         this.now(),
       );
       if (applied(ok)) {
@@ -272,7 +301,7 @@ export class InboxWorker {
         report(status);
       }
     } catch (err) {
-      await this.fail(event, err, abort.signal, log, report);
+      await this.fail(event, err, abort.signal, log, report, steps?.takeUnsaved() ?? {});
     } finally {
       stopLease?.();
     }
@@ -284,6 +313,7 @@ export class InboxWorker {
     signal: AbortSignal,
     log: Logger,
     report: (outcome: WorkerOutcome, error?: unknown) => void,
+    unsaved: UnsavedSteps,
   ): Promise<void> {
     const { inbox } = this.opts;
     if (err instanceof LeaseLostError || signal.reason instanceof LeaseLostError) {
@@ -296,7 +326,7 @@ export class InboxWorker {
       const ok = await inbox.retry(
         event.id,
         this.workerId,
-        { error: 'Interrupted by worker shutdown', nextRunAt: now, countAttempt: false },
+        { error: 'Interrupted by worker shutdown', nextRunAt: now, countAttempt: false, ...unsaved },
         now,
       );
       if (ok) report('retry', err);
@@ -307,7 +337,7 @@ export class InboxWorker {
       const ok = await inbox.retry(
         event.id,
         this.workerId,
-        { error: err.message, nextRunAt: err.runAt, countAttempt: false, status: 'pending' },
+        { error: err.message, nextRunAt: err.runAt, countAttempt: false, status: 'pending', ...unsaved },
         now,
       );
       if (ok) {
@@ -319,7 +349,7 @@ export class InboxWorker {
     const decision = decideFailure(err, event, { now, maxAttempts: this.maxAttempts });
     const ok =
       decision.action === 'dead'
-        ? await inbox.markDead(event.id, this.workerId, decision.error, { now })
+        ? await inbox.markDead(event.id, this.workerId, decision.error, { now, ...unsaved })
         : await inbox.retry(
             event.id,
             this.workerId,
@@ -328,6 +358,7 @@ export class InboxWorker {
               nextRunAt: decision.nextRunAt,
               countAttempt: decision.action === 'retry' && decision.countAttempt,
               rateLimited: decision.action === 'retry' && decision.rateLimited,
+              ...unsaved,
             },
             now,
           );

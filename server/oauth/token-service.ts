@@ -13,6 +13,7 @@ import { isPermanentGrantFailure } from '../integrations/ghl/ghl-oauth-client';
 import type { GhlTokenResponse } from '../integrations/ghl/ghl-schemas';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { TtlCache } from '../ttl-cache';
 
 export interface TokenServiceOptions {
   installations: InstallationRepository;
@@ -31,12 +32,20 @@ export interface TokenServiceOptions {
   /** How long a caller waits for another process's refresh before giving up (transient error). */
   waitTimeoutMs?: number;
   pollMs?: number;
+  /** How long an `isLocationParked` answer of "active" is trusted (default ACTIVE_STATUS_CACHE_MS). */
+  activeStatusCacheMs?: number;
 }
 
 type Installation = LocationInstallation | CompanyInstallation;
 
 const DEFAULT_MARGIN_MS = 5 * 60 * 1000;
 const DEFAULT_LEASE_MS = 25_000;
+/**
+ * The worker asks whether a location is parked before every event; an active answer is trusted this long. A
+ * location parked meanwhile (here or in another process) is still safe: its event fails on the token with
+ * `needs_reconnect` and is parked then. A parked answer is never kept, so a reconnect takes effect at once.
+ */
+export const ACTIVE_STATUS_CACHE_MS = 1_000;
 
 /**
  * Hands out valid GHL access tokens per location (GhlTokenProvider). A refresh runs once at a time per
@@ -47,6 +56,7 @@ const DEFAULT_LEASE_MS = 25_000;
  */
 export class TokenService implements GhlTokenProvider {
   private readonly flights = new Map<string, Promise<string>>();
+  private readonly active: TtlCache<true>;
   private readonly now: () => number;
   private readonly marginMs: number;
   private readonly leaseMs: number;
@@ -59,6 +69,7 @@ export class TokenService implements GhlTokenProvider {
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? this.leaseMs + 5_000;
     this.pollMs = opts.pollMs ?? 50;
+    this.active = new TtlCache(opts.activeStatusCacheMs ?? ACTIVE_STATUS_CACHE_MS, 10_000, this.now);
   }
 
   /** A token valid for at least the refresh margin; refreshed (or minted from the company token) when not. */
@@ -87,8 +98,11 @@ export class TokenService implements GhlTokenProvider {
    * the worker parks such events instead of retrying them.
    */
   async isLocationParked(locationId: string): Promise<boolean> {
+    if (this.active.get(locationId)) return false;
     const location = await this.opts.installations.getLocation(locationId);
-    return !location || location.status !== 'active';
+    const parked = !location || location.status !== 'active';
+    if (!parked) this.active.set(locationId, true);
+    return parked;
   }
 
   /**
@@ -164,6 +178,7 @@ export class TokenService implements GhlTokenProvider {
       if (err instanceof UpstreamError && isPermanentGrantFailure(err)) {
         const reason = reasonOf(err);
         await this.opts.installations.markStatus(kind, id, 'needs_reconnect', reason, this.now());
+        if (kind === 'location') this.active.delete(id);
         this.opts.metrics?.tokenRefreshes.inc({ kind, outcome: 'needs_reconnect' });
         log.warn({ reason }, 'ghl grant is gone: marked needs_reconnect');
         throw err.kind === 'needs_reconnect' ? err : parked(kind, id, reason, err);
@@ -219,6 +234,10 @@ export class TokenService implements GhlTokenProvider {
   private async load(kind: InstallationKind, id: string): Promise<Installation> {
     const inst =
       kind === 'location' ? await this.opts.installations.getLocation(id) : await this.opts.installations.getCompany(id);
+    if (!inst || inst.status !== 'active') {
+      // The worker's view may still say active: it reads the row again for the next event.
+      if (kind === 'location') this.active.delete(id);
+    }
     if (!inst) throw parked(kind, id, 'not_installed');
     if (inst.status !== 'active') throw parked(kind, id, inst.status === 'uninstalled' ? 'uninstalled' : (inst.statusReason ?? 'needs_reconnect'));
     return inst;

@@ -2,7 +2,7 @@ import { UpstreamError } from '../errors';
 import { notFound } from '../errors';
 import type { GhlClient } from '../integrations/ghl/ghl-client';
 import type { GhlContact, GhlUser } from '../integrations/ghl/ghl-schemas';
-import { TtlCache } from './ttl-cache';
+import { TtlCache } from '../ttl-cache';
 
 /** A verified contact stays verified this long, so opening one contact view costs one GHL read, not five. */
 const VERIFIED_TTL_MS = 30_000;

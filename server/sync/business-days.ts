@@ -33,6 +33,10 @@ export function zoneOrDefault(timezone: string | null | undefined): string {
   return valid ? timezone : DEFAULT_TIMEZONE;
 }
 
+/** businessDayAt's recent answers, by zone, local date and options. */
+const dueDays = new Map<string, DateTime>();
+const DUE_DAYS_MAX = 512;
+
 /**
  * The `offsetDays`-th business day after `from` (Friday and Saturday skipped in Israel) at `hour` local time.
  * Days are counted on the local calendar, not in 24 h steps, so DST weeks land on the right wall-clock hour;
@@ -43,6 +47,18 @@ export function businessDayAt(from: Date | number, options: BusinessDayOptions):
   const workDays = options.workDays ?? ISRAELI_WORK_WEEK;
   if (workDays.length === 0) throw new Error('businessDayAt needs at least one work day');
   const start = typeof from === 'number' ? DateTime.fromMillis(from, { zone }) : DateTime.fromJSDate(from, { zone });
+  // The answer depends on the local date only; each day step below costs luxon a zone lookup, and a location's
+  // tasks are mostly due on the same few days.
+  const key = `${zone}|${start.toISODate() ?? ''}|${options.offsetDays ?? 1}|${options.hour}:${options.minute ?? 0}|${workDays.join()}`;
+  const known = dueDays.get(key);
+  if (known) return known;
+  const due = dayAt(start, workDays, options);
+  if (dueDays.size >= DUE_DAYS_MAX) dueDays.delete(dueDays.keys().next().value!);
+  dueDays.set(key, due);
+  return due;
+}
+
+function dayAt(start: DateTime, workDays: readonly number[], options: BusinessDayOptions): DateTime {
   let day = start.startOf('day');
   let remaining = options.offsetDays ?? 1;
   if (remaining === 0) {

@@ -28,6 +28,7 @@ import {
   unsubscribeDnd,
 } from './sync-mappers';
 import type { LocationSettings } from './sync-settings';
+import { TtlCache } from '../ttl-cache';
 
 export interface ResponderEventHandlerDeps {
   ghl: GhlClient;
@@ -63,6 +64,11 @@ export interface ResponderSyncSummary {
 
 /** A contact GHL no longer has may be found again this many times within one event before we give up. */
 const MAX_GENERATIONS = 3;
+/**
+ * How long the location's GHL time zone (`timezoneOf`, a read of its installation row) is reused: it was a query
+ * per event, and a zone changed in GHL only moves the local times written into notes and tasks meanwhile.
+ */
+export const LOCATION_ZONE_CACHE_MS = 60_000;
 
 /**
  * Responder Live events through the location's rules (issue 5; the default rules are SPEC seed flows 1 and 3):
@@ -77,6 +83,15 @@ export function createResponderEventHandler(deps: ResponderEventHandlerDeps): Ev
     // Leases are wall-clock time shared with other processes: never the injectable `now`.
     deps.resolutionLock ?? (deps.locks ? new ResolutionLock({ repo: deps.locks }) : undefined);
   if (!lock) throw new Error('createResponderEventHandler needs `locks` or `resolutionLock`');
+  const zones = new TtlCache<string | null>(LOCATION_ZONE_CACHE_MS, 10_000);
+  const locationZone = async (locationId: string): Promise<string | null> => {
+    let zone = zones.get(locationId);
+    if (zone === undefined) {
+      zone = (await deps.timezoneOf?.(locationId)) ?? null;
+      zones.set(locationId, zone);
+    }
+    return zone;
+  };
   const resolver = new ContactResolver({
     ghl: deps.ghl,
     links: deps.links,
@@ -103,7 +118,7 @@ export function createResponderEventHandler(deps: ResponderEventHandlerDeps): Ev
       throw new AppError(422, 'no_contact_identity', 'The event has no subscriber id, email or phone');
     }
     const settings = await deps.settings.get(locationId);
-    const timezone = zoneOrDefault(settings.defaults.timezone ?? (await deps.timezoneOf?.(locationId)));
+    const timezone = zoneOrDefault(settings.defaults.timezone ?? (await locationZone(locationId)));
     const run: RunInput = { ctx, event, locationId, settings, timezone };
 
     for (let generation = 0; ; generation += 1) {
@@ -143,7 +158,7 @@ async function runDefaultRule(
   const isMessage = event.event.startsWith('message.');
   const text = isMessage ? lastMessageText(event) : null;
   // A contact found again after GHL lost the first one gets fresh step names (see createResponderEventHandler).
-  const stepCtx = { ...ctx, checkpoint: <T>(name: string, run: () => Promise<T>) => ctx.checkpoint(step(name), run) };
+  const stepCtx: HandlerContext = { ...ctx, checkpoint: (name, run, options) => ctx.checkpoint(step(name), run, options) };
 
   // The rules (automations/default-rules.ts reproduce seed flows 1 and 3) decide what is written; this engine
   // keeps contact resolution and `upsert_contact`: changed fields, DND on unsubscribe, the last-message field.
@@ -161,10 +176,15 @@ async function runDefaultRule(
     now,
     resolve: async () => {
       let resolution: Resolution | undefined;
-      const resolved = await ctx.checkpoint(step('resolve'), async () => {
-        resolution = await resolver.resolve({ locationId, keys: contactKeys(event), fields: contactFields(event) });
-        return { contactId: resolution.contactId, created: resolution.created, via: resolution.via };
-      });
+      const resolved = await ctx.checkpoint(
+        step('resolve'),
+        async () => {
+          resolution = await resolver.resolve({ locationId, keys: contactKeys(event), fields: contactFields(event) });
+          return { contactId: resolution.contactId, created: resolution.created, via: resolution.via };
+        },
+        // Only an upsert writes to GHL; links, searches and snapshots are ours or read-only.
+        { deferrable: (r) => r.via !== 'upsert' },
+      );
       state.contactId = resolved.contactId;
       const snapshot = resolution?.contact ?? (await loadSnapshot(deps, locationId, resolved.contactId));
       return { contactId: resolved.contactId, created: resolved.created, snapshot };

@@ -41,20 +41,30 @@ async function createOnce(
   create: () => Promise<string>,
 ): Promise<{ id: string; adopted: boolean }> {
   let fresh = false;
-  await scope.ctx.checkpoint(`${step}:begun`, async () => {
-    fresh = true;
-    return scope.now();
-  });
-  return scope.ctx.checkpoint(step, async () => {
-    if (!fresh) {
-      const existing = await find();
-      if (existing) {
-        scope.ctx.log.info({ step, id: existing }, 'adopted the record an earlier attempt wrote');
-        return { id: existing, adopted: true };
+  // Quiet: stored with everything else unsaved before the step's call, which is all the marker needs.
+  await scope.ctx.checkpoint(
+    `${step}:begun`,
+    async () => {
+      fresh = true;
+      return scope.now();
+    },
+    { quiet: true },
+  );
+  // Deferrable: a retry that misses the result finds the `begun` marker and adopts the record.
+  return scope.ctx.checkpoint(
+    step,
+    async () => {
+      if (!fresh) {
+        const existing = await find();
+        if (existing) {
+          scope.ctx.log.info({ step, id: existing }, 'adopted the record an earlier attempt wrote');
+          return { id: existing, adopted: true };
+        }
       }
-    }
-    return { id: await create(), adopted: false };
-  });
+      return { id: await create(), adopted: false };
+    },
+    { deferrable: true },
+  );
 }
 
 /** Appends a note (its body must contain the event's ref line). Returns the note id. */
@@ -92,12 +102,14 @@ export async function createTask(
 
 /**
  * Adds the tags the contact does not have yet (case-insensitive, per the snapshot). No call when none are
- * missing. Adding a tag twice is harmless in GHL, so a plain checkpoint is enough here.
+ * missing. Adding a tag twice is harmless in GHL, so a plain checkpoint is enough here, and its result may wait
+ * for the event's next write.
  */
 export async function addMissingTags(scope: ActionScope, step: string, wanted: string[]): Promise<{ added: string[] }> {
   const { ghl, locationId, contactId, inboxEventId } = scope;
+  const missing = missingTags(wanted, scope.snapshot.tags);
   const result = await scope.ctx.checkpoint(step, async () => {
-    const added = missingTags(wanted, scope.snapshot.tags);
+    const added = missing;
     if (added.length === 0) return { added, tags: null };
     await scope.ownWrites.record(locationId, contactId, 'tags_added', { ref: inboxEventId, tags: added }, scope.now());
     const reported = await ghl.addTags(locationId, contactId, added);
@@ -105,7 +117,7 @@ export async function addMissingTags(scope: ActionScope, step: string, wanted: s
     scope.snapshot = applyToSnapshot(scope.snapshot, {}, tags);
     await scope.states.saveSnapshot(locationId, scope.snapshot, scope.now());
     return { added, tags };
-  });
+  }, missing.length === 0 ? { quiet: true } : { deferrable: true });
   if (result.tags) scope.snapshot = applyToSnapshot(scope.snapshot, {}, result.tags);
   return { added: result.added };
 }
@@ -140,7 +152,7 @@ export async function updateContact(
     scope.snapshot = applyToSnapshot(scope.snapshot, sent);
     await scope.states.saveSnapshot(locationId, scope.snapshot, scope.now());
     return { updated: Object.keys(sent) };
-  });
+  }, Object.keys(update).length === 0 ? { quiet: true } : {});
   return result;
 }
 

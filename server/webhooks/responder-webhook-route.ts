@@ -18,7 +18,7 @@ export interface ResponderInboxEntry {
 }
 
 export interface ResponderWebhookDeps {
-  connections: Pick<ResponderConnectionRepository, 'findByWebhookKey'>;
+  connections: Pick<ResponderConnectionRepository, 'locationIdForWebhookKey'>;
   inbox: { insert(e: ResponderInboxEntry): Promise<{ id: string; duplicate: boolean }> };
   logger: Logger;
   /** The location's default phone country (settings); IL when not given. */
@@ -52,16 +52,15 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
     const receivedAt = now();
     const log = (req as { log?: Logger }).log ?? deps.logger;
 
-    let locationId: string;
+    let locationId: string | null;
     try {
-      const connection = await deps.connections.findByWebhookKey(req.params.key);
-      if (!connection) {
+      locationId = await deps.connections.locationIdForWebhookKey(req.params.key);
+      if (locationId === null) {
         req.resume();
         log.info('responder webhook with an unknown key ignored');
         res.json({ ok: false });
         return;
       }
-      locationId = connection.locationId;
     } catch (err) {
       log.error({ err }, 'responder webhook: connection lookup failed');
       storageUnavailable(res);
@@ -127,7 +126,8 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
       storageUnavailable(res);
       return;
     }
-    log.info({ locationId, eventId: stored.id, eventType, duplicate: stored.duplicate, known }, 'responder webhook stored');
+    // Debug, not info: see the same line in ghl-webhook-route.ts.
+    log.debug({ locationId, eventId: stored.id, eventType, duplicate: stored.duplicate, known }, 'responder webhook stored');
     res.json({ ok: true, eventId: stored.id, duplicate: stored.duplicate });
   });
 

@@ -148,11 +148,9 @@ export async function createSyncHarness(dialect: Dialect, options: SyncHarnessOp
   app.use(
     responderWebhookRouter({
       connections: {
-        findByWebhookKey: async (key: string) => {
+        locationIdForWebhookKey: async (key: string) => {
           const locationId = key.startsWith('key-') ? key.slice(4) : '';
-          if (!locationIds.has(locationId)) return null;
-          const t = Date.now();
-          return { locationId, credentials: null, webhookKey: key, accountId: null, accessToken: null, tokenExpiresAt: null, createdAt: t, updatedAt: t };
+          return locationIds.has(locationId) ? locationId : null;
         },
       },
       inbox,

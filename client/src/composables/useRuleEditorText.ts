@@ -1,4 +1,5 @@
 import { useI18n } from 'vue-i18n';
+import { compilePanelMessage } from '../i18n/message-compiler';
 import { ruleEditorEn, ruleEditorHe } from '../i18n/rule-editor-messages';
 
 /**
@@ -6,6 +7,12 @@ import { ruleEditorEn, ruleEditorHe } from '../i18n/rule-editor-messages';
  * global messages for shared keys such as `common.*`). Kept out of en.ts so the first download stays small.
  */
 export function useRuleEditorText() {
-  const { t } = useI18n({ useScope: 'local', inheritLocale: true, messages: { en: ruleEditorEn, he: ruleEditorHe } });
+  const { t } = useI18n({
+    useScope: 'local',
+    inheritLocale: true,
+    messages: { en: ruleEditorEn, he: ruleEditorHe },
+    // A local scope does not inherit the global compiler.
+    messageCompiler: compilePanelMessage,
+  });
   return t;
 }

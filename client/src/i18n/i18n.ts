@@ -1,5 +1,6 @@
 import { createI18n } from 'vue-i18n';
 import { en, type PanelMessages } from './en';
+import { compilePanelMessage } from './message-compiler';
 
 export const SUPPORTED_LOCALES = ['en', 'he'] as const;
 export type PanelLocale = (typeof SUPPORTED_LOCALES)[number];
@@ -40,6 +41,7 @@ export function createPanelI18n() {
     locale: 'en',
     fallbackLocale: 'en',
     messages: { en } as Record<PanelLocale, PanelMessages>,
+    messageCompiler: compilePanelMessage,
   });
 }
 

@@ -6,6 +6,15 @@
 
 export const ruleEditorEn = {
   list: {
+    title: 'Automation rules',
+    intro: 'Rules run in this order for every event.',
+    empty: 'No rules yet.',
+    enabled: 'On',
+    disabled: 'Off',
+    toggle: 'Turn “{name}” on or off',
+    moveUp: 'Move “{name}” up',
+    moveDown: 'Move “{name}” down',
+    saveFailed: 'The change was not saved.',
     add: 'Add rule',
     edit: 'Edit',
     editLabel: 'Edit “{name}”',
@@ -132,6 +141,15 @@ export type RuleEditorMessages = typeof ruleEditorEn;
 
 export const ruleEditorHe: RuleEditorMessages = {
   list: {
+    title: 'כללי אוטומציה',
+    intro: 'הכללים רצים בסדר הזה על כל אירוע.',
+    empty: 'עדיין אין כללים.',
+    enabled: 'פעיל',
+    disabled: 'כבוי',
+    toggle: 'הפעלה או כיבוי של "{name}"',
+    moveUp: 'העברת "{name}" למעלה',
+    moveDown: 'העברת "{name}" למטה',
+    saveFailed: 'השינוי לא נשמר.',
     add: 'הוספת כלל',
     edit: 'עריכה',
     editLabel: 'עריכת "{name}"',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { badRequest } from '../../errors';
 import type { InboxEventRow } from '../schema';
 
@@ -17,7 +17,9 @@ export function newInboxEventId(now = Date.now()): string {
     idSequence = 0;
   }
   const time = now.toString(36).padStart(9, '0');
-  return `evt_${time}${idSequence.toString(36).padStart(3, '0')}${randomBytes(5).toString('hex')}`;
+  // 40 random bits: a UUID's first 10 hex digits (randomUUID draws from a pooled buffer; randomBytes(5) did not).
+  const random = randomUUID();
+  return `evt_${time}${idSequence.toString(36).padStart(3, '0')}${random.slice(0, 8)}${random.slice(9, 11)}`;
 }
 
 /** Short, single-line error text for `last_error`, with bearer tokens and JWTs blanked out. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { sql, type UpdateObject } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type UpdateObject } from 'kysely';
 import type { Db } from '../database';
-import type { Database, InboxEventRow, InboxSource, InboxStatus } from '../schema';
+import type { Database, InboxEventRow, InboxSource, InboxStatus, NewInboxEventRow } from '../schema';
+import { WriteBatch } from '../write-batch';
 import { claimDueEvents } from './inbox-claim-query';
 import { decodeCursor, encodeCursor, newInboxEventId, shortError, toJson } from './inbox-codec';
 
@@ -16,6 +17,11 @@ export interface NewInboxEvent {
   rawPayload: unknown;
   status: 'pending' | 'ignored' | 'invalid';
   nextRunAt?: number;
+}
+
+export interface InsertOutcome {
+  id: string;
+  duplicate: boolean;
 }
 
 export interface ActivityQuery {
@@ -45,48 +51,67 @@ const PURGEABLE: readonly InboxStatus[] = ['done', 'ignored', 'invalid', 'cancel
  * lease was taken over can no longer overwrite the new owner's work.
  */
 export class InboxRepository {
+  private readonly inserts = new WriteBatch((entries: NewInboxEvent[]) => this.insertMany(entries));
+
   constructor(private readonly db: Db) {}
 
-  /** Stores an event once per `dedupeKey`; a second insert of the same key returns the first row's id. */
-  async insert(e: NewInboxEvent): Promise<{ id: string; duplicate: boolean }> {
+  /**
+   * Stores an event once per `dedupeKey`; a second insert of the same key returns the first row's id. Inserts made
+   * together (concurrent webhooks) share one statement (WriteBatch).
+   */
+  insert(e: NewInboxEvent): Promise<InsertOutcome> {
+    return this.inserts.add(e);
+  }
+
+  private async insertMany(entries: NewInboxEvent[]): Promise<InsertOutcome[]> {
     const now = Date.now();
-    const dedupeKey = indexable(e.dedupeKey);
-    // ON CONFLICT DO NOTHING makes the unique key decide, atomically, which of two racing requests stored it.
-    const inserted = await this.db.kysely
-      .insertInto('inbox_events')
-      .values({
-        id: newInboxEventId(now),
-        source: e.source,
-        location_id: e.locationId === null ? null : withoutNul(e.locationId),
-        dedupe_key: dedupeKey,
-        event_type: withoutNul(e.eventType),
-        ordering_key: e.orderingKey === null ? null : indexable(e.orderingKey),
-        contact_id: null,
-        status: e.status,
-        attempts: 0,
-        next_run_at: e.nextRunAt ?? now,
-        lease_owner: null,
-        lease_expires_at: null,
-        last_error: null,
-        checkpoints: '{}',
-        payload: toJson(e.payload),
-        raw_payload: toJson(e.rawPayload),
-        result: null,
-        received_at: now,
-        updated_at: now,
-        processed_at: e.status === 'pending' ? null : now,
-      })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (inserted) return { id: inserted.id, duplicate: false };
-    const existing = await this.db.kysely
-      .selectFrom('inbox_events')
-      .select('id')
-      .where('dedupe_key', '=', dedupeKey)
-      .executeTakeFirst();
-    if (!existing) throw new Error(`inbox insert conflicted on dedupe key but no row holds it`);
-    return { id: existing.id, duplicate: true };
+    const rows: NewInboxEventRow[] = [];
+    // Entries with the same key within one batch: the first one's row stands for all of them.
+    const rowByKey = new Map<string, number>();
+    const rowOf = entries.map((e) => {
+      const dedupeKey = indexable(e.dedupeKey);
+      const known = rowByKey.get(dedupeKey);
+      if (known !== undefined) return { index: known, first: false };
+      rowByKey.set(dedupeKey, rows.length);
+      rows.push(newRow(e, dedupeKey, now));
+      return { index: rows.length - 1, first: true };
+    });
+    const chunks = inChunks(rows);
+    const insertChunks = async (db: Kysely<Database>) => {
+      const ids: string[] = [];
+      for (const chunk of chunks) {
+        // ON CONFLICT DO NOTHING makes the unique key decide, atomically, which of two racing requests stored it.
+        const inserted = await db
+          .insertInto('inbox_events')
+          .values(chunk)
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .returning('id')
+          .execute();
+        for (const r of inserted) ids.push(r.id);
+      }
+      return ids;
+    };
+    // One commit for the batch; a failed chunk takes the whole batch back (WriteBatch then writes each alone).
+    const insertedIds = new Set(
+      chunks.length === 1 ? await insertChunks(this.db.kysely) : await this.db.kysely.transaction().execute(insertChunks),
+    );
+    const conflicting = rows.filter((r) => !insertedIds.has(r.id)).map((r) => r.dedupe_key);
+    const existing = new Map<string, string>();
+    if (conflicting.length > 0) {
+      const found = await this.db.kysely
+        .selectFrom('inbox_events')
+        .select(['id', 'dedupe_key'])
+        .where('dedupe_key', 'in', conflicting)
+        .execute();
+      for (const r of found) existing.set(r.dedupe_key, r.id);
+    }
+    return rowOf.map(({ index, first }) => {
+      const row = rows[index]!;
+      if (insertedIds.has(row.id)) return { id: row.id, duplicate: !first };
+      const id = existing.get(row.dedupe_key);
+      if (id === undefined) throw new Error('inbox insert conflicted on dedupe key but no row holds it');
+      return { id, duplicate: true };
+    });
   }
 
   /**
@@ -101,40 +126,70 @@ export class InboxRepository {
 
   /** Records the result of one handler step; false when the worker no longer holds the lease. */
   async saveCheckpoint(id: string, workerId: string, step: string, value: unknown, now = Date.now()): Promise<boolean> {
-    const json = JSON.stringify(value === undefined ? null : value);
-    // One statement merges the step into the stored object, atomically on both engines (steps of one event may
-    // finish concurrently within one handler). It replaced a read + compare-and-set pair: a checkpoint is written
-    // for every GHL write, ~5 per event, and the drain bench (bench/drain-bench.ts) is bound by such queries.
-    let merged;
-    if (this.db.dialect === 'postgres') {
-      merged = sql<string>`(coalesce(nullif(checkpoints, '')::jsonb, '{}'::jsonb)
-        || jsonb_build_object(${step}::text, ${json}::jsonb))::text`;
-    } else {
-      // A quoted JSON path key takes any character but the quote itself (https://sqlite.org/json1.html#path_arguments).
-      if (step.includes('"')) throw new Error(`Checkpoint step names cannot contain a double quote: ${step}`);
-      merged = sql<string>`json_set(case when json_valid(checkpoints) and json_type(checkpoints) = 'object'
-        then checkpoints else '{}' end, ${`$."${step}"`}, json(${json}))`;
-    }
-    const updated = await this.db.kysely
-      .updateTable('inbox_events')
-      .set({ checkpoints: merged, updated_at: now })
-      .where('id', '=', id)
-      .where('lease_owner', '=', workerId)
-      .where('status', '=', 'processing')
-      .executeTakeFirst();
-    return updated.numUpdatedRows > 0n;
+    return this.saveCheckpoints(id, workerId, { [step]: value }, now);
   }
 
-  /** Finishes a claimed event. */
+  /**
+   * Records the results of several handler steps (and the event's contact, when given) in one statement; false
+   * when the worker no longer holds the lease.
+   */
+  async saveCheckpoints(
+    id: string,
+    workerId: string,
+    steps: Readonly<Record<string, unknown>>,
+    now = Date.now(),
+    { contactId }: { contactId?: string | undefined } = {},
+  ): Promise<boolean> {
+    return this.ownedUpdate(id, workerId, {
+      ...this.checkpointsSet(steps),
+      ...(contactId === undefined ? {} : { contact_id: contactId }),
+      updated_at: now,
+    });
+  }
+
+  /**
+   * `checkpoints` merged with `steps` in the statement itself, atomically on both engines (steps of one event may
+   * finish concurrently within one handler); nothing when `steps` is empty. It replaced a read + compare-and-set
+   * pair: a checkpoint is written for most GHL writes, and the drain bench (bench/drain-bench.ts) is bound by
+   * such queries.
+   */
+  private checkpointsSet(steps: Readonly<Record<string, unknown>> | undefined): { checkpoints?: RawBuilder<string> } {
+    const entries = Object.entries(steps ?? {});
+    if (entries.length === 0) return {};
+    const json = (value: unknown) => JSON.stringify(value === undefined ? null : value);
+    if (this.db.dialect === 'postgres') {
+      const pairs = sql.join(entries.map(([step, value]) => sql`${step}::text, ${json(value)}::jsonb`));
+      return {
+        checkpoints: sql<string>`(coalesce(nullif(checkpoints, '')::jsonb, '{}'::jsonb) || jsonb_build_object(${pairs}))::text`,
+      };
+    }
+    const pairs = sql.join(
+      entries.map(([step, value]) => {
+        // A quoted JSON path key takes any character but the quote itself (https://sqlite.org/json1.html#path_arguments).
+        if (step.includes('"')) throw new Error(`Checkpoint step names cannot contain a double quote: ${step}`);
+        return sql`${`$."${step}"`}, json(${json(value)})`;
+      }),
+    );
+    return {
+      checkpoints: sql<string>`json_set(case when json_valid(checkpoints) and json_type(checkpoints) = 'object'
+        then checkpoints else '{}' end, ${pairs})`,
+    };
+  }
+
+  /**
+   * Finishes a claimed event. `checkpoints` are step results not stored yet (InboxWorker keeps the results of
+   * steps that wrote nothing elsewhere until its next write), merged in the same statement.
+   */
   async complete(
     id: string,
     workerId: string,
-    outcome: { status: 'done' | 'ignored'; contactId?: string; result?: unknown },
+    outcome: { status: 'done' | 'ignored'; contactId?: string; result?: unknown; checkpoints?: Readonly<Record<string, unknown>> },
     now = Date.now(),
   ): Promise<boolean> {
     return this.ownedUpdate(id, workerId, {
       status: outcome.status,
       ...(outcome.contactId === undefined ? {} : { contact_id: outcome.contactId }),
+      ...this.checkpointsSet(outcome.checkpoints),
       result: toJson(outcome.result),
       last_error: null,
       lease_owner: null,
@@ -147,17 +202,28 @@ export class InboxRepository {
   /**
    * Puts a claimed event back as `failed`, to be claimed again at `nextRunAt`. `countAttempt: false` is for
    * waits that are not the event's fault (a 429, a parked location); `rateLimited` counts it in rate_limit_waits.
+   * `contactId` and `checkpoints`: what the attempt learnt and had not stored yet (see complete).
    */
   async retry(
     id: string,
     workerId: string,
-    r: { error: string; nextRunAt: number; countAttempt: boolean; rateLimited?: boolean; status?: 'failed' | 'pending' },
+    r: {
+      error: string;
+      nextRunAt: number;
+      countAttempt: boolean;
+      rateLimited?: boolean;
+      status?: 'failed' | 'pending';
+      contactId?: string | undefined;
+      checkpoints?: Readonly<Record<string, unknown>>;
+    },
     now = Date.now(),
   ): Promise<boolean> {
     return this.ownedUpdate(id, workerId, {
       status: r.status ?? 'failed',
       attempts: r.countAttempt ? sql<number>`attempts + 1` : sql<number>`attempts`,
       rate_limit_waits: r.rateLimited ? sql<number>`rate_limit_waits + 1` : sql<number>`rate_limit_waits`,
+      ...(r.contactId === undefined ? {} : { contact_id: r.contactId }),
+      ...this.checkpointsSet(r.checkpoints),
       next_run_at: r.nextRunAt,
       last_error: shortError(r.error),
       lease_owner: null,
@@ -174,11 +240,23 @@ export class InboxRepository {
     id: string,
     workerId: string,
     error: string,
-    { now = Date.now(), countAttempt = true }: { now?: number; countAttempt?: boolean } = {},
+    {
+      now = Date.now(),
+      countAttempt = true,
+      contactId,
+      checkpoints,
+    }: {
+      now?: number;
+      countAttempt?: boolean;
+      contactId?: string | undefined;
+      checkpoints?: Readonly<Record<string, unknown>>;
+    } = {},
   ): Promise<boolean> {
     return this.ownedUpdate(id, workerId, {
       status: 'dead',
       attempts: countAttempt ? sql<number>`attempts + 1` : sql<number>`attempts`,
+      ...(contactId === undefined ? {} : { contact_id: contactId }),
+      ...this.checkpointsSet(checkpoints),
       last_error: shortError(error),
       lease_owner: null,
       lease_expires_at: null,
@@ -320,16 +398,61 @@ export class InboxRepository {
   }
 }
 
+/**
+ * The row counts of the multi-row inserts a batch is split into, largest first: every size of batch is written
+ * with these four statement shapes, so SQLite's statement cache holds four (one per batch size, up to 100, held
+ * ~9 MB).
+ */
+const INSERT_CHUNKS = [64, 16, 4, 1];
+
+function inChunks<T>(rows: T[]): T[][] {
+  const chunks: T[][] = [];
+  let at = 0;
+  for (const size of INSERT_CHUNKS) {
+    for (; rows.length - at >= size; at += size) chunks.push(rows.slice(at, at + size));
+  }
+  return chunks;
+}
+
+function newRow(e: NewInboxEvent, dedupeKey: string, now: number): NewInboxEventRow {
+  return {
+    id: newInboxEventId(now),
+    source: e.source,
+    location_id: e.locationId === null ? null : withoutNul(e.locationId),
+    dedupe_key: dedupeKey,
+    event_type: withoutNul(e.eventType),
+    ordering_key: e.orderingKey === null ? null : indexable(e.orderingKey),
+    contact_id: null,
+    status: e.status,
+    attempts: 0,
+    next_run_at: e.nextRunAt ?? now,
+    lease_owner: null,
+    lease_expires_at: null,
+    last_error: null,
+    checkpoints: '{}',
+    payload: toJson(e.payload),
+    raw_payload: toJson(e.rawPayload),
+    result: null,
+    received_at: now,
+    updated_at: now,
+    processed_at: e.status === 'pending' ? null : now,
+  };
+}
+
 /** PostgreSQL text cannot hold NUL (SQLite can): a webhook carrying one must still be stored, not answered 429. */
 function withoutNul(value: string): string {
   return value.replaceAll('\u0000', '');
 }
 
+// A UTF-16 surrogate without its pair: it cannot be stored as UTF-8, and the drivers write U+FFFD instead.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * A key that goes into a B-tree index: PostgreSQL refuses index rows over ~2.7 kB, so a key built from a huge
- * field (a 2 MB "email") is replaced by its hash, which keeps equal keys equal.
+ * field (a 2 MB "email") is replaced by its hash, which keeps equal keys equal. Lone surrogates become U+FFFD
+ * here, as the database would store them, so the key read back equals the key written (duplicate lookups).
  */
 function indexable(key: string): string {
-  const clean = withoutNul(key);
+  const clean = withoutNul(key).replace(LONE_SURROGATE, '\uFFFD');
   return clean.length <= 512 ? clean : `sha256:${createHash('sha256').update(clean, 'utf8').digest('hex')}`;
 }

@@ -49,12 +49,22 @@ export type InstallationKind = 'location' | 'company';
  */
 export const AWAITING_AUTHORIZATION = 'awaiting_authorization';
 
+/** Opened token pairs kept (a few per installed location and company; older ones are dropped first). */
+const OPENED_TOKENS_MAX = 1_000;
+
 /**
  * Companies and locations with their GHL tokens. Tokens are sealed with SecretBox before they reach SQL and
  * opened on the way out, so the database never holds token text. Every write is a single statement (or one
  * transaction) so the OAuth callback and the INSTALL webhook can race in any order.
  */
 export class InstallationRepository {
+  /**
+   * Opened tokens by their sealed form. Every GHL call reads its location's row, and decrypting it each time was a
+   * measurable share of the worker's CPU (bench/drain-bench.ts). The row is still read every time, so a token
+   * stored by another process is seen at once: any write seals with a fresh nonce, which misses this map.
+   */
+  private readonly opened = new Map<string, { accessToken: string; refreshToken: string | null }>();
+
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
@@ -460,12 +470,14 @@ export class InstallationRepository {
 
   private open(row: { access_token: string | null; refresh_token: string | null; token_expires_at: number | null; scopes: string | null }): TokenSet | null {
     if (row.access_token === null) return null;
-    return {
-      accessToken: this.box.decrypt(row.access_token),
-      refreshToken: this.box.decryptNullable(row.refresh_token),
-      expiresAt: row.token_expires_at ?? 0,
-      scopes: row.scopes,
-    };
+    const sealed = `${row.access_token}\n${row.refresh_token ?? ''}`;
+    let plain = this.opened.get(sealed);
+    if (!plain) {
+      plain = { accessToken: this.box.decrypt(row.access_token), refreshToken: this.box.decryptNullable(row.refresh_token) };
+      if (this.opened.size >= OPENED_TOKENS_MAX) this.opened.delete(this.opened.keys().next().value!);
+      this.opened.set(sealed, plain);
+    }
+    return { ...plain, expiresAt: row.token_expires_at ?? 0, scopes: row.scopes };
   }
 
   private toLocation(row: LocationRow): LocationInstallation {

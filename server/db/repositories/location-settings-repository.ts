@@ -1,11 +1,17 @@
 import { AppError, validationFailed } from '../../errors';
+import type { CountryCode } from '../../integrations/responder/responder-phone';
 import {
   LocationSettingsSchema,
   defaultLocationSettings,
   type LocationSettings,
   type LocationSettingsInput,
 } from '../../sync/sync-settings';
+import { RecentAnswers } from '../../recent-answers';
+import { TtlCache } from '../../ttl-cache';
 import type { Db } from '../database';
+
+/** How long a process trusts a location's default country it has read (see defaultCountry). */
+export const DEFAULT_COUNTRY_CACHE_MS = 5_000;
 
 export interface VersionedSettings {
   settings: LocationSettings;
@@ -32,9 +38,38 @@ function parseStored(locationId: string, json: string): LocationSettings {
   return parsed.data;
 }
 
+/** Frozen all the way down: a cached value handed to many callers must not be changed by one of them. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 /** Versioned, zod-validated settings per location (defaults applied on every read). */
 export class LocationSettingsRepository {
+  private readonly countries = new TtlCache<CountryCode>(DEFAULT_COUNTRY_CACHE_MS, 10_000);
+  /**
+   * Parsed settings by location and version: every event reads its location's settings, and validating all its
+   * rules again each time cost more than the rest of the read. Every save makes a new version (compare-and-set
+   * below), so a cached entry is never stale. Frozen, since all readers share it.
+   */
+  private readonly parsed = new RecentAnswers<LocationSettings>(1_000, 200);
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * The country local phone numbers are read in. Every Responder webhook asks, so the answer is remembered for
+   * DEFAULT_COUNTRY_CACHE_MS: a change saved through this process applies at once, through another within that time.
+   */
+  async defaultCountry(locationId: string): Promise<CountryCode> {
+    const cached = this.countries.get(locationId);
+    if (cached !== undefined) return cached;
+    const country = ((await this.get(locationId)).defaults.country ?? 'IL') as CountryCode;
+    this.countries.set(locationId, country);
+    return country;
+  }
 
   /** The location's settings with defaults filled in (defaults only when it never saved any). */
   async get(locationId: string): Promise<LocationSettings> {
@@ -49,7 +84,7 @@ export class LocationSettingsRepository {
       .executeTakeFirst();
     if (!row) return { settings: defaultLocationSettings(), version: 0, updatedBy: null, updatedAt: null };
     return {
-      settings: parseStored(locationId, row.settings),
+      settings: this.parsed.get(`${row.version}:${locationId}`, () => deepFreeze(parseStored(locationId, row.settings))),
       version: row.version,
       updatedBy: row.updated_by,
       updatedAt: row.updated_at,
@@ -99,6 +134,7 @@ export class LocationSettingsRepository {
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return this.retrySave(locationId, input, userId, options);
     }
+    this.countries.delete(locationId);
     return { settings: parsed.data, version, updatedBy: userId, updatedAt: now };
   }
 

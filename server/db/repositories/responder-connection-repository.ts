@@ -3,6 +3,7 @@ import type { Db } from '../database';
 import type { ResponderConnectionsTable } from '../schema';
 import type { SecretBox } from '../../security/secret-box';
 import type { ResponderTokenCache } from '../../integrations/responder/responder-token-manager';
+import { TtlCache } from '../../ttl-cache';
 
 /** A location's Responder Live connection, secrets opened. */
 export interface ResponderConnection {
@@ -23,12 +24,17 @@ export function newWebhookKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** How long a process trusts a webhook key it has looked up (see locationIdForWebhookKey). */
+export const WEBHOOK_KEY_CACHE_MS = 5_000;
+
 /**
  * Responder Live connections, one per location. The client secret, user token and access token are sealed with
  * SecretBox before they reach SQL. The webhook key stays plain: it is looked up on every webhook and shown to the
  * user as part of the URL they paste into Responder.
  */
 export class ResponderConnectionRepository {
+  private readonly locationByKey = new TtlCache<string>(WEBHOOK_KEY_CACHE_MS, 10_000);
+
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
@@ -43,15 +49,23 @@ export class ResponderConnectionRepository {
     return row ? this.open(row) : null;
   }
 
-  /** The connection whose webhook key this is, or null. */
-  async findByWebhookKey(key: string): Promise<ResponderConnection | null> {
+  /**
+   * The location whose webhook key this is, or null. Every webhook asks, so a known key is remembered for
+   * WEBHOOK_KEY_CACHE_MS: a key rotated or deleted through this process stops working at once, through another
+   * process within that time. Unknown keys are never remembered (a new key works at once everywhere).
+   */
+  async locationIdForWebhookKey(key: string): Promise<string | null> {
     if (!key || key.length > 200) return null;
+    const cached = this.locationByKey.get(key);
+    if (cached !== undefined) return cached;
     const row = await this.db.kysely
       .selectFrom('responder_connections')
-      .selectAll()
+      .select('location_id')
       .where('webhook_key', '=', key)
       .executeTakeFirst();
-    return row ? this.open(row) : null;
+    if (!row) return null;
+    this.locationByKey.set(key, row.location_id);
+    return row.location_id;
   }
 
   /** Saves API credentials (creating the connection if needed); a cached access token is dropped with the old ones. */
@@ -106,6 +120,7 @@ export class ResponderConnectionRepository {
       .values({ ...this.emptyRow(locationId, now), webhook_key: key })
       .onConflict((oc) => oc.column('location_id').doUpdateSet({ webhook_key: key, updated_at: now }))
       .execute();
+    this.locationByKey.clear();
     return key;
   }
 
@@ -138,6 +153,7 @@ export class ResponderConnectionRepository {
 
   async delete(locationId: string): Promise<void> {
     await this.db.kysely.deleteFrom('responder_connections').where('location_id', '=', locationId).execute();
+    this.locationByKey.clear();
   }
 
   private emptyRow(locationId: string, now: number): ResponderConnectionsTable {

@@ -1,8 +1,9 @@
-import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import axios, { type AxiosInstance, type Method } from 'axios';
 import type { z } from 'zod';
 import { UpstreamError } from '../../errors';
 import type { Logger } from '../../logger';
 import { toGhlError } from './ghl-errors';
+import { exchangeJson, proxyConfigured, type GhlAnswer } from './ghl-transport';
 import type { GhlCallInfo, GhlTokenProvider } from './ghl-client';
 import type { GhlRateLimiter } from './ghl-rate-limiter';
 
@@ -41,21 +42,26 @@ function queryString(query: Record<string, string | number | undefined> | undefi
  * 429 and 5xx are not retried here: the job worker owns retries and backoff (SPEC §3).
  */
 export class GhlHttp {
-  private readonly http: AxiosInstance;
+  private readonly baseUrl: string;
+  /** Only when the environment names a proxy; otherwise calls go through exchangeJson (ghl-transport.ts). */
+  private readonly viaAxios: AxiosInstance | undefined;
 
   constructor(private readonly opts: GhlHttpOptions) {
-    this.http = axios.create({
-      baseURL: opts.baseUrl.replace(/\/+$/, ''),
-      timeout: opts.timeoutMs,
-      headers: { Accept: 'application/json', Version: GHL_API_VERSION },
-      // Never follow a redirect with our bearer token to wherever it points.
-      maxRedirects: 0,
-    });
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.viaAxios = proxyConfigured()
+      ? axios.create({
+          baseURL: this.baseUrl,
+          timeout: opts.timeoutMs,
+          headers: { Accept: 'application/json', Version: GHL_API_VERSION },
+          // Never follow a redirect with our bearer token to wherever it points.
+          maxRedirects: 0,
+        })
+      : undefined;
   }
 
   async request<S extends z.ZodType>(locationId: string, req: GhlRequest<S>): Promise<z.output<S>> {
     const token = await this.opts.tokens.getAccessToken(locationId);
-    let res: AxiosResponse;
+    let res: GhlAnswer;
     try {
       res = await this.send(locationId, req, token);
     } catch (err) {
@@ -72,20 +78,24 @@ export class GhlHttp {
     return this.parse(req, res);
   }
 
-  private async send(locationId: string, req: GhlRequest<z.ZodType>, token: string): Promise<AxiosResponse> {
+  private async send(locationId: string, req: GhlRequest<z.ZodType>, token: string): Promise<GhlAnswer> {
     await this.opts.limiter.acquire(locationId);
     const started = performance.now();
     let status = 0;
     let headers: Record<string, unknown> = {};
     try {
-      const res = await this.http.request({
-        method: req.method,
-        url: `${req.path}${queryString(req.query)}`,
-        data: req.body,
-        headers: { Authorization: `Bearer ${token}` },
-      });
+      const url = `${req.path}${queryString(req.query)}`;
+      const res: GhlAnswer = this.viaAxios
+        ? await this.viaAxios.request({ method: req.method, url, data: req.body, headers: { Authorization: `Bearer ${token}` } })
+        : await exchangeJson({
+            url: `${this.baseUrl}${url}`,
+            method: req.method,
+            headers: { Accept: 'application/json', Version: GHL_API_VERSION, Authorization: `Bearer ${token}` },
+            body: req.body,
+            timeoutMs: this.opts.timeoutMs,
+          });
       status = res.status;
-      headers = res.headers as Record<string, unknown>;
+      headers = res.headers;
       return res;
     } catch (err) {
       if (axios.isAxiosError(err) && err.response) {
@@ -105,7 +115,7 @@ export class GhlHttp {
    * A 2xx body that does not match the schema is `permanent`: the same request would get the same answer, so
    * retrying cannot help; the job goes dead with a message saying which fields were off.
    */
-  private parse<S extends z.ZodType>(req: GhlRequest<S>, res: AxiosResponse): z.output<S> {
+  private parse<S extends z.ZodType>(req: GhlRequest<S>, res: GhlAnswer): z.output<S> {
     const parsed = req.schema.safeParse(res.data);
     if (parsed.success) return parsed.data;
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -55,7 +55,8 @@ function withoutNul(_key: string, value: unknown): unknown {
 
 function parseJson(text: string): ParseBodyResult {
   try {
-    return { ok: true, body: JSON.parse(text, withoutNul) as unknown };
+    // JSON can only carry NUL escaped; without one, the (several times slower) reviver has nothing to do.
+    return { ok: true, body: JSON.parse(text, text.includes('\\u0000') ? withoutNul : undefined) as unknown };
   } catch (err) {
     return fail('invalid_json', `The body is not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
   }

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { RecentAnswers } from '../../recent-answers';
 import { stripBidi } from './responder-text';
 
 export type { CountryCode };
@@ -12,12 +13,20 @@ export interface NormalisedPhone {
   national: string | null;
 }
 
+// The same subscribers come back message after message, and parsing is the dearest step of normalising a webhook.
+const recentPhones = new RecentAnswers<NormalisedPhone>(5_000, 80);
+
 /**
  * Normalises a phone with libphonenumber-js (`max` metadata), default country IL.
  * Uses `isPossible()`, not `isValid()`: Israeli blocks such as 054-1234567 are unallocated yet real-looking and
  * Responder accepts them (responder-live.md §4.1). International forms without `+` (`972…`, `00972…`) are accepted.
  */
 export function normalisePhone(raw: string, defaultCountry: CountryCode = 'IL'): NormalisedPhone {
+  // A copy: the caller may change its answer.
+  return { ...recentPhones.get(`${defaultCountry}:${raw}`, () => parse(raw, defaultCountry)) };
+}
+
+function parse(raw: string, defaultCountry: CountryCode): NormalisedPhone {
   const value = stripBidi(raw).trim();
   const result: NormalisedPhone = { raw: raw.trim(), e164: null, national: null };
   if (!/\d/.test(value)) return result;

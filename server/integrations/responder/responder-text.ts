@@ -3,6 +3,8 @@
  * for matching (keys, dedupe, search) lose their invisible bidi marks (../../../shared/reference/responder-live.md §4.2).
  */
 
+import { RecentAnswers } from '../../recent-answers';
+
 // LRM/RLM, the embedding/override marks, the isolates and the Arabic letter mark: invisible, but they make
 // "email" and "\u200Femail" different strings. Responder's field-mapping editor lets users paste them into keys.
 const BIDI_MARKS = /[\u200E\u200F\u202A-\u202E\u2066-\u2069\u061C]/g;
@@ -12,12 +14,19 @@ export function stripBidi(s: string): string {
   return s.replace(BIDI_MARKS, '');
 }
 
+// Every payload of a sender repeats the same few dozen keys.
+const foldedKeys = new RecentAnswers<string>(2_000);
+
 /**
  * The form of a key or label used for matching: bidi marks removed, trimmed, lower-cased, Hebrew geresh and
  * gershayim folded to ASCII quotes (דוא״ל = דוא"ל), runs of spaces/underscores/hyphens/dots collapsed to one space
  * and a trailing colon dropped ("First_Name:" → "first name").
  */
 export function matchKey(s: string): string {
+  return foldedKeys.get(s, () => foldKey(s));
+}
+
+function foldKey(s: string): string {
   return stripBidi(s)
     .normalize('NFC')
     .replace(/\u05F4|[\u201C\u201D]/g, '"')

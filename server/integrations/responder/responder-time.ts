@@ -37,6 +37,8 @@ export function tryParseOccurredAt(value: unknown): string | null {
   if (s === '') return null;
   if (/^\d{9,13}(\.\d+)?$/.test(s)) return fromEpoch(Number(s));
 
+  const canonical = canonicalIso(s);
+  if (canonical !== undefined) return canonical;
   const withOffset = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(s) && /\d[T ]\d/.test(s);
   if (withOffset) {
     const dt = DateTime.fromISO(s.replace(' ', 'T'), { setZone: true });
@@ -44,6 +46,24 @@ export function tryParseOccurredAt(value: unknown): string | null {
   }
   const local = parseNaive(s);
   return local ? fromLocal(local) : null;
+}
+
+const CANONICAL_ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?(Z|[+-](\d{2}):\d{2})$/;
+
+/**
+ * The common case without Luxon (a third of a webhook's normalising time): a full ISO time with seconds and an
+ * explicit offset, as `Date.prototype.toISOString` and most senders write it, comes back as it was, minus zero
+ * milliseconds — exactly what the Luxon path gives (a property test holds them equal). Undefined: not that
+ * form, or an edge (`-00:00`, offsets past ±14 h) left to Luxon.
+ */
+function canonicalIso(s: string): string | null | undefined {
+  const m = CANONICAL_ISO.exec(s);
+  if (!m || s.endsWith('-00:00') || (m[9] !== undefined && +m[9] > 14)) return undefined;
+  const [year, month, day, hour, minute, second] = [+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  if (!inRange(Date.parse(s))) return null;
+  return m[7] === '.000' ? s.replace('.000', '') : s;
 }
 
 function fromEpoch(n: number): string | null {

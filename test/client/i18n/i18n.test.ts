@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import AppLanguageSwitch from '../../../client/src/components/AppLanguageSwitch.vue';
 import { en } from '../../../client/src/i18n/en';
 import { he } from '../../../client/src/i18n/he';
+import { settingsEn, settingsHe } from '../../../client/src/i18n/settings-messages';
 import { applyDocumentLocale, createPanelI18n, detectLocale, setLocale, type LocaleHost } from '../../../client/src/i18n/i18n';
 import { settle } from '../support/panel-test-kit';
 
@@ -36,6 +37,12 @@ describe('i18n', () => {
     const hebrewLeaves = leaves(he).filter((s) => /[\u0590-\u05FF]/.test(s));
     // Product names (Responder Live, GoHighLevel, Client ID…) stay Latin; the rest is translated.
     expect(hebrewLeaves.length / leaves(he).length).toBeGreaterThan(0.85);
+  });
+
+  it('messages › Settings texts › Hebrew has the English keys, and both stay out of the first-load catalogue', () => {
+    expect(keysOf(settingsHe).sort()).toEqual(keysOf(settingsEn).sort());
+    // They load with the Settings screen; en.ts/he.ts are part of the first download.
+    expect(Object.keys(en)).not.toContain('settings');
   });
 
   it('setLocale › he › loads Hebrew on demand and flips the whole document to RTL', async () => {

@@ -1,6 +1,7 @@
 import { createTestingPinia } from '@pinia/testing';
-import { mount, RouterLinkStub } from '@vue/test-utils';
+import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
+import { h } from 'vue';
 import ContactView from '../../../client/src/views/ContactView.vue';
 import SettingsView from '../../../client/src/views/SettingsView.vue';
 import { useContactStore } from '../../../client/src/stores/contact-store';
@@ -8,6 +9,16 @@ import { useSettingsStore } from '../../../client/src/stores/settings-store';
 import { useTimelineStore } from '../../../client/src/stores/timeline-store';
 import { contactSummary } from '../support/contact-fixtures';
 import { testI18n } from '../support/panel-test-kit';
+// The Notes tab is a lazy chunk in ContactView; loading its module here lets the lazy import resolve at once.
+import '../../../client/src/components/ContactNotesTab.vue';
+
+// Counts when the Tasks tab's module is first evaluated: it belongs to a lazy chunk, not to the first download.
+const tasksTab = vi.hoisted(() => ({ loads: 0 }));
+vi.mock('../../../client/src/components/ContactTasksTab.vue', () => {
+  tasksTab.loads += 1;
+  // `__esModule` tells defineAsyncComponent to take `default` from the mocked module.
+  return { __esModule: true, default: { render: () => h('p', { class: 'tasks-probe' }, 'tasks') } };
+});
 
 function mountContactView(contact: Record<string, unknown>) {
   const pinia = createTestingPinia({
@@ -52,9 +63,25 @@ describe('ContactView', () => {
     expect(wrapper.find('#panel-notes textarea').exists()).toBe(false);
 
     await wrapper.findAll('[role="tab"]')[1]!.trigger('click');
+    await flushPromises();
 
     expect(wrapper.get('#panel-notes textarea').attributes('id')).toBe('note-body');
     expect(wrapper.get('#panel-timeline').isVisible()).toBe(false);
+  });
+});
+
+describe('ContactView lazy tabs', () => {
+  it('ContactView › Tasks tab not yet visited › its code is not loaded; first visit loads and shows it', async () => {
+    const { wrapper } = mountContactView({ summaryStatus: 'ready', summary: contactSummary() });
+    await flushPromises();
+
+    expect(tasksTab.loads).toBe(0);
+
+    await wrapper.findAll('[role="tab"]')[2]!.trigger('click');
+    await flushPromises();
+
+    expect(tasksTab.loads).toBe(1);
+    expect(wrapper.get('#panel-tasks .tasks-probe').text()).toBe('tasks');
   });
 });
 

@@ -35,6 +35,64 @@ describe.each(testDialects())('InboxRepository on %s', (dialect) => {
     expect(counts.pending).toBe(1);
   });
 
+  it('insert › one concurrent batch of new, repeated and already stored keys, and a second process racing › each told apart', async () => {
+    const inbox = await setup();
+    const stored = await inbox.insert(inboxEvent({ dedupeKey: 'k-stored' }));
+    const otherProcess = new InboxRepository(db);
+
+    const [a, b, aAgain, old, c, racedHere, racedThere] = await Promise.all([
+      inbox.insert(inboxEvent({ dedupeKey: 'k-a' })),
+      inbox.insert(inboxEvent({ dedupeKey: 'k-b' })),
+      inbox.insert(inboxEvent({ dedupeKey: 'k-a' })),
+      inbox.insert(inboxEvent({ dedupeKey: 'k-stored' })),
+      inbox.insert(inboxEvent({ dedupeKey: 'k-c' })),
+      inbox.insert(inboxEvent({ dedupeKey: 'k-raced' })),
+      otherProcess.insert(inboxEvent({ dedupeKey: 'k-raced' })),
+    ]);
+
+    expect([a, b, c].map((r) => r!.duplicate)).toEqual([false, false, false]);
+    expect(new Set([a, b, c, stored].map((r) => r!.id)).size).toBe(4);
+    expect(aAgain).toEqual({ id: a!.id, duplicate: true });
+    expect(old).toEqual({ id: stored.id, duplicate: true });
+    expect(racedHere!.id).toBe(racedThere!.id);
+    expect([racedHere!.duplicate, racedThere!.duplicate].sort()).toEqual([false, true]);
+    expect((await inbox.countByStatus()).pending).toBe(5);
+  });
+
+  it('insert › one entry of a concurrent batch cannot be stored › only that caller fails, the others are stored', async () => {
+    const inbox = await setup();
+    const results = await Promise.allSettled([
+      inbox.insert(inboxEvent({ dedupeKey: 'k-1' })),
+      inbox.insert(inboxEvent({ dedupeKey: 'k-bad', payload: { amount: 10n } })),
+      inbox.insert(inboxEvent({ dedupeKey: 'k-2' })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await inbox.countByStatus()).pending).toBe(2);
+    expect((await inbox.insert(inboxEvent({ dedupeKey: 'k-bad' }))).duplicate).toBe(false);
+  });
+
+  it('insert › 70 at once with one the database refuses in the second statement › the batch is taken back, then each stored alone', async () => {
+    const inbox = await setup();
+    const entries = Array.from({ length: 70 }, (_, i) =>
+      inboxEvent({ dedupeKey: `k-${i}`, ...(i === 66 ? { nextRunAt: {} as unknown as number } : {}) }),
+    );
+    const results = await Promise.allSettled(entries.map((e) => inbox.insert(e)));
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(results[66]!.status).toBe('rejected');
+    // Nothing of the failed batch stayed behind: every other caller stored its own row.
+    const stored = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(stored.every((r) => !r.duplicate)).toBe(true);
+    expect(new Set(stored.map((r) => r.id)).size).toBe(69);
+    expect((await inbox.countByStatus()).pending).toBe(69);
+  });
+
+  it('insert › a key holding a lone UTF-16 surrogate, twice › stored once, the second a duplicate', async () => {
+    const inbox = await setup();
+    const e = inboxEvent({ dedupeKey: 'responder:loc:event:\ud800', orderingKey: 'responder:loc:\udc00x' });
+    const first = await inbox.insert(e);
+    expect(await inbox.insert(e)).toEqual({ id: first.id, duplicate: true });
+  });
+
   it('insert › NUL characters in the event type, keys and payload › stored without them on every dialect', async () => {
     const inbox = await setup();
     const { id, duplicate } = await inbox.insert(

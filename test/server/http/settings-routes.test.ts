@@ -195,7 +195,7 @@ describe.each(testDialects())('panel API settings (%s)', (dialect) => {
     expect(rotated.body.data.responder.webhookUrl).not.toBe(before.body.data.responder.webhookUrl);
     const oldKey = before.body.data.responder.webhookUrl.split('/').pop();
     const repo = new ResponderConnectionRepository(world.db, world.box);
-    expect(await repo.findByWebhookKey(oldKey)).toBeNull();
+    expect(await repo.locationIdForWebhookKey(oldKey)).toBeNull();
     expect(rotated.body.data.responder.webhookUrl).toBe(`${PUBLIC_URL}/webhooks/responder/${(await repo.get(loc.id))!.webhookKey}`);
   });
 });

@@ -97,6 +97,144 @@ describe.each(testDialects())('InboxWorker on %s', (dialect) => {
     expect(JSON.parse(row!.checkpoints)).toEqual({ contact: { id: 'c_1', created: true }, note: 'n_1' });
   });
 
+  it('checkpoint › quiet and deferrable steps › no write of their own, stored with the completion', async () => {
+    const t = await setup(async (ctx) => {
+      await ctx.checkpoint('resolve', async () => ({ contactId: 'c_1' }), { deferrable: () => true });
+      await ctx.setContactId('c_1');
+      await ctx.checkpoint('note:begun', async () => 1, { quiet: true });
+      await ctx.checkpoint('note', async () => 'n_1', { deferrable: true });
+    });
+    const { id } = await t.inbox.insert(inboxEvent());
+    const writes: string[][] = [];
+    const save = t.inbox.saveCheckpoints.bind(t.inbox);
+    t.inbox.saveCheckpoints = async (...args) => {
+      writes.push(Object.keys(args[2]));
+      return save(...args);
+    };
+
+    await t.worker.drain();
+
+    // One write before the note (its begun marker must be stored before GHL is called), none after it.
+    expect(writes).toEqual([['resolve', 'note:begun']]);
+    const row = await t.inbox.get(id);
+    expect(row).toMatchObject({ status: 'done', contact_id: 'c_1' });
+    expect(JSON.parse(row!.checkpoints)).toEqual({ resolve: { contactId: 'c_1' }, 'note:begun': 1, note: 'n_1' });
+  });
+
+  it('checkpoint › deferred steps, then the handler fails › stored with the retry, the contact too', async () => {
+    let fail = true;
+    const runs: string[] = [];
+    const t = await setup(async (ctx) => {
+      await ctx.checkpoint('resolve', async () => void runs.push('resolve'), { quiet: true });
+      await ctx.setContactId('c_9');
+      if (fail) throw new UpstreamError('ghl', 'transient', 'timeout');
+    });
+    const { id } = await t.inbox.insert(inboxEvent());
+
+    await t.worker.drain();
+    const failed = await t.inbox.get(id);
+    fail = false;
+    t.clock.now += 60_000;
+    await t.worker.drain();
+
+    expect(failed).toMatchObject({ status: 'failed', contact_id: 'c_9' });
+    expect(JSON.parse(failed!.checkpoints)).toEqual({ resolve: null });
+    expect(runs).toEqual(['resolve']);
+    expect((await t.inbox.get(id))?.status).toBe('done');
+  });
+
+  it('checkpoint › deferred result, then the completion fails › the retry stores it, the step is not run again', async () => {
+    let notes = 0;
+    const t = await setup(async (ctx) => {
+      await ctx.checkpoint('note', async () => `n_${++notes}`, { deferrable: true });
+    });
+    const { id } = await t.inbox.insert(inboxEvent());
+    const complete = t.inbox.complete.bind(t.inbox);
+    let failures = 1;
+    t.inbox.complete = async (...args) => {
+      if (failures-- > 0) throw new Error('database is locked');
+      return complete(...args);
+    };
+
+    await t.worker.drain();
+    const failed = await t.inbox.get(id);
+    t.clock.now += 60_000;
+    await t.worker.drain();
+
+    expect(failed?.status).toBe('failed');
+    expect(JSON.parse(failed!.checkpoints)).toEqual({ note: 'n_1' });
+    expect(notes).toBe(1);
+    expect((await t.inbox.get(id))?.status).toBe('done');
+  });
+
+  it('claim › slots free one at a time under load › refilled a quarter of the slots at a time', async () => {
+    const gates: ReturnType<typeof gate>[] = [];
+    let finished = 0;
+    const t = await setup(async () => {
+      const g = gate();
+      gates.push(g);
+      await g.opened;
+    }, { concurrency: 8, now: Date.now, onOutcome: () => finished++, claimBatchWaitMs: 60_000 });
+    for (let i = 0; i < 16; i++) await t.inbox.insert(inboxEvent({ orderingKey: `contact-${i}` }));
+    const limits: number[] = [];
+    const claim = t.inbox.claimDue.bind(t.inbox);
+    t.inbox.claimDue = async (...args) => {
+      limits.push(args[1]);
+      return claim(...args);
+    };
+    const until = async (check: () => boolean) => {
+      while (!check()) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+
+    t.worker.start();
+    await until(() => gates.length === 8);
+    gates[0]!.open();
+    await until(() => finished === 1);
+    // Give the loop its chance to claim for the single free slot (it must not).
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    gates[1]!.open();
+    await until(() => gates.length === 10);
+    for (const g of gates) g.open();
+    await until(() => finished === 10);
+    while (finished < 16) {
+      for (const g of gates) g.open();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+
+    expect(limits.slice(0, 2)).toEqual([8, 2]);
+  });
+
+  it('claim › one slot free past the batch wait › refilled alone', async () => {
+    const gates: ReturnType<typeof gate>[] = [];
+    const t = await setup(async () => {
+      const g = gate();
+      gates.push(g);
+      await g.opened;
+    }, { concurrency: 8, now: Date.now, claimBatchWaitMs: 5 });
+    for (let i = 0; i < 10; i++) await t.inbox.insert(inboxEvent({ orderingKey: `contact-${i}` }));
+    const limits: number[] = [];
+    const claim = t.inbox.claimDue.bind(t.inbox);
+    t.inbox.claimDue = async (...args) => {
+      limits.push(args[1]);
+      return claim(...args);
+    };
+    const until = async (check: () => boolean) => {
+      while (!check()) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+
+    t.worker.start();
+    await until(() => gates.length === 8);
+    gates[0]!.open();
+    await until(() => gates.length === 9);
+    while (gates.length < 10) {
+      for (const g of gates) g.open();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    for (const g of gates) g.open();
+
+    expect(limits.slice(0, 2)).toEqual([8, 1]);
+  });
+
   it('checkpoint › dead event replayed › finished steps are not redone', async () => {
     const runs: string[] = [];
     let fail = true;

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../server/errors';
-import { TokenService } from '../../../server/oauth/token-service';
+import { InstallationRepository } from '../../../server/db/repositories/installation-repository';
+import { ACTIVE_STATUS_CACHE_MS, TokenService } from '../../../server/oauth/token-service';
+import { SecretBox } from '../../../server/security/secret-box';
 import { createTestDb, testDialects } from '../../support/test-db';
 import { createOAuthHarness, PUBLIC_URL, type OAuthHarness } from '../../support/ghl-oauth-harness';
 import { InstallService } from '../../../server/oauth/install-service';
@@ -76,6 +78,54 @@ describe.each(testDialects())('TokenService on %s', (dialect) => {
 
     expect(h.sim.stats.refreshes).toBe(1);
     expect(new Set(tokens).size).toBe(1);
+  });
+
+  it('isLocationParked › active, then parked by another process › active trusted for a second, parked never kept', async () => {
+    const clock = { now: Date.now() };
+    h = await createOAuthHarness(dialect, { tokenOptions: { now: () => clock.now } });
+    await installLocation();
+    const reads = () => h.db.kysely.selectFrom('locations').select('status').execute();
+
+    expect(await h.tokens.isLocationParked('L1')).toBe(false);
+    await h.installations.markStatus('location', 'L1', 'needs_reconnect', 'elsewhere', clock.now);
+    const stillTrusted = await h.tokens.isLocationParked('L1');
+    clock.now += ACTIVE_STATUS_CACHE_MS;
+    const seen = await h.tokens.isLocationParked('L1');
+    await h.db.kysely.updateTable('locations').set({ status: 'active', status_reason: null }).execute();
+    const reconnected = await h.tokens.isLocationParked('L1');
+
+    expect(stillTrusted).toBe(false);
+    expect(seen).toBe(true);
+    expect(reconnected).toBe(false);
+    expect(await reads()).toEqual([{ status: 'active' }]);
+  });
+
+  it('isLocationParked › a token call found the location parked › the next check reads the row again', async () => {
+    h = await createOAuthHarness(dialect);
+    await installLocation();
+    expect(await h.tokens.isLocationParked('L1')).toBe(false);
+    await h.installations.markStatus('location', 'L1', 'needs_reconnect', 'elsewhere', Date.now());
+
+    await expect(h.tokens.getAccessToken('L1')).rejects.toMatchObject({ kind: 'needs_reconnect' });
+
+    expect(await h.tokens.isLocationParked('L1')).toBe(true);
+  });
+
+  it('getAccessToken › token refreshed by another process › the new token at once', async () => {
+    h = await createOAuthHarness(dialect);
+    await installLocation();
+    const before = await h.tokens.getAccessToken('L1');
+    // Another process: its own repository (and remembered tokens) over the same database.
+    const installations = new InstallationRepository(h.db, new SecretBox(h.config.encryption.key));
+    const other = new TokenService({ installations, oauth: h.oauth, logger: h.logger });
+    await expireStored();
+
+    const refreshedElsewhere = await other.getAccessToken('L1');
+    const after = await h.tokens.getAccessToken('L1');
+
+    expect(refreshedElsewhere).not.toBe(before);
+    expect(after).toBe(refreshedElsewhere);
+    expect(h.sim.stats.refreshes).toBe(1);
   });
 
   it('refreshAfterUnauthorized › stored token already newer than the failed one › stored token, no refresh', async () => {

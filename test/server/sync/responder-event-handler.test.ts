@@ -236,6 +236,46 @@ describe.each(testDialects())('Responder → GHL default rule on %s', (dialect) 
     expect(apiCalls(h).filter((r) => r.method === 'GET' && r.path.endsWith('/notes'))).toHaveLength(1);
   });
 
+  it('note step › process dies after the note, before its result was stored › the next attempt adopts it, one note', async () => {
+    const { h, locationId } = await setup();
+    const subscriber = { id: '77', email: 'died@example.com' };
+    await enqueue(h.inbox, locationId, canonical({ subscriber }));
+    await h.settle();
+    // The note's result waits for the event's final write; the process dies before making it (or any other).
+    let died = false;
+    for (const method of ['complete', 'retry', 'markDead'] as const) {
+      const real = h.inbox[method].bind(h.inbox) as (...args: unknown[]) => Promise<boolean>;
+      (h.inbox[method] as unknown) = async (...args: unknown[]) => {
+        if (!died) throw new Error('process died');
+        return real(...args);
+      };
+    }
+    h.sim.clearRequests();
+    const id = await enqueue(h.inbox, locationId, canonical({ subscriber }));
+
+    await h.worker.drain();
+    const stranded = await h.inbox.get(id);
+    died = true;
+    await h.settle();
+
+    const [contact] = h.sim.getContacts(locationId);
+    expect(stranded?.status).toBe('processing');
+    // Stored before the note was sent: the marker that makes the next attempt look for it.
+    expect(Object.keys(JSON.parse(stranded!.checkpoints) as object).sort()).toEqual([
+      'resolve',
+      'rule:seed-message-note:0:add_note:begun',
+      'rule:seed-responder-contact:0:upsert_contact',
+    ]);
+    expect(h.sim.getNotes(contact!.id)).toHaveLength(2);
+    const row = await h.inbox.get(id);
+    expect(row).toMatchObject({ status: 'done', attempts: 1 });
+    expect(JSON.parse(row!.result!).noteId).toBe(h.sim.getNotes(contact!.id).at(-1)!.id);
+    expect(apiCalls(h).map((r) => `${r.method} ${r.path.replace(/\/contacts\/[^/]+/, '/contacts/:id')}`)).toEqual([
+      'POST /contacts/:id/notes',
+      'GET /contacts/:id/notes',
+    ]);
+  });
+
   it('task step › crash after GHL wrote the task › retry adopts it via the ref line, one task', async () => {
     let crashed = false;
     const { h, locationId } = await setup({
@@ -257,6 +297,28 @@ describe.each(testDialects())('Responder → GHL default rule on %s', (dialect) 
     const [contact] = h.sim.getContacts(locationId);
     expect(h.sim.getTasks(contact!.id)).toHaveLength(1);
     expect(h.sim.getNotes(contact!.id)).toHaveLength(1);
+  });
+
+  it('time zone › several events of a location › its installation zone read once, used in each note', async () => {
+    const asked: string[] = [];
+    const { h, locationId } = await setup({
+      handlerDeps: {
+        timezoneOf: async (id) => {
+          asked.push(id);
+          return 'America/New_York';
+        },
+      },
+    });
+    const subscriber = { id: '9', email: 'zone@example.com' };
+
+    for (let i = 0; i < 3; i++) await enqueue(h.inbox, locationId, canonical({ subscriber }));
+    await h.settle();
+
+    const [contact] = h.sim.getContacts(locationId);
+    expect(asked).toEqual([locationId]);
+    expect(h.sim.getNotes(contact!.id).map((n) => /Time: .*\)/.exec(n.body)?.[0])).toEqual(
+      Array(3).fill('Time: 2026-06-10 03:00 (America/New_York, UTC-04:00)'),
+    );
   });
 
   it('known contact › nothing changed › at most 2 GHL calls per event (note, plus tags when new)', async () => {

@@ -158,7 +158,7 @@ describe.each(testDialects())('POST /webhooks/responder/:key on %s', (dialect) =
     expect(res.status).toBe(429);
     expect(res.body).toEqual({ ok: false, error: { code: 'storage_unavailable', message: expect.any(String) } });
     const noDb = appWith({
-      connections: { findByWebhookKey: () => Promise.reject(new Error('db down')) },
+      connections: { locationIdForWebhookKey: () => Promise.reject(new Error('db down')) },
       inbox: { insert: () => Promise.reject(new Error('unreachable')) },
       logger,
     });

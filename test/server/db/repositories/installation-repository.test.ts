@@ -37,6 +37,44 @@ describe.each(testDialects())('InstallationRepository on %s', (dialect) => {
     expect((await repo.getLocation('L1'))?.tokens).toEqual(tokens('b'));
   });
 
+  it('getLocation › read again, then refreshed by another process › decrypted once per stored token, new token seen at once', async () => {
+    db = await createTestDb(dialect);
+    const key = randomBytes(32);
+    const box = new SecretBox(key);
+    let opened = 0;
+    const decrypt = box.decrypt.bind(box);
+    box.decrypt = (sealed: string) => {
+      opened += 1;
+      return decrypt(sealed);
+    };
+    const repo = new InstallationRepository(db, box);
+    // Another process: its own repository and box over the same database and key.
+    const other = new InstallationRepository(db, new SecretBox(key));
+    await repo.upsertLocationInstallation({ locationId: 'L1', companyId: 'C1', tokenSource: 'location', tokens: tokens('a', 500), now: 100 });
+
+    const first = await repo.getLocation('L1');
+    const again = await repo.getLocation('L1');
+    const openedForA = opened;
+    await other.saveRefreshedTokens('location', 'L1', tokens('b', 900), 200);
+    const afterRefresh = await repo.getLocation('L1');
+
+    expect(first?.tokens).toEqual(tokens('a', 500));
+    expect(again?.tokens).toEqual(tokens('a', 500));
+    expect(openedForA).toBe(2); // access and refresh token, once
+    expect(afterRefresh?.tokens).toEqual(tokens('b', 900));
+    expect(opened).toBe(4);
+  });
+
+  it('getLocation › expiry changed in the row only › the new expiry, from the remembered token', async () => {
+    const repo = await setup();
+    await repo.upsertLocationInstallation({ locationId: 'L1', companyId: 'C1', tokenSource: 'location', tokens: tokens('a', 500), now: 100 });
+    await repo.getLocation('L1');
+
+    await db.kysely.updateTable('locations').set({ token_expires_at: 42 }).execute();
+
+    expect((await repo.getLocation('L1'))?.tokens).toEqual(tokens('a', 42));
+  });
+
   it('recordPendingLocationInstall › then callback › pending row becomes active; pending again changes nothing', async () => {
     const repo = await setup();
     expect(await repo.recordPendingLocationInstall({ locationId: 'L1', companyId: 'C1', now: 100 })).toBe(true);

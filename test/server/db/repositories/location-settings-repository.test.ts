@@ -1,11 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultRules } from '../../../../server/automations/default-rules';
-import { LocationSettingsRepository } from '../../../../server/db/repositories/location-settings-repository';
+import { DEFAULT_COUNTRY_CACHE_MS, LocationSettingsRepository } from '../../../../server/db/repositories/location-settings-repository';
 import { createTestDb, testDialects, type TestDb } from '../../../support/test-db';
 
 describe.each(testDialects())('LocationSettingsRepository on %s', (dialect) => {
   let db: TestDb;
-  afterEach(async () => db?.destroy());
+  afterEach(async () => {
+    vi.useRealTimers();
+    await db?.destroy();
+  });
 
   it('get › never saved › defaults (IL, 10:00, no keywords, the seed rules)', async () => {
     db = await createTestDb(dialect);
@@ -16,6 +19,33 @@ describe.each(testDialects())('LocationSettingsRepository on %s', (dialect) => {
       rules: defaultRules(),
     });
     expect((await repo.getVersioned('L1')).version).toBe(0);
+  });
+
+  it('defaultCountry › saved here › new country at once; saved by another process › once the cache expires', async () => {
+    db = await createTestDb(dialect);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const repo = new LocationSettingsRepository(db);
+    const otherProcess = new LocationSettingsRepository(db);
+    expect(await repo.defaultCountry('L1')).toBe('IL');
+    await repo.save('L1', { defaults: { country: 'US' } }, 'u1');
+    expect(await repo.defaultCountry('L1')).toBe('US');
+    await otherProcess.save('L1', { defaults: { country: 'GB' } }, 'u1');
+    vi.advanceTimersByTime(DEFAULT_COUNTRY_CACHE_MS);
+    expect(await repo.defaultCountry('L1')).toBe('GB');
+    expect(await repo.defaultCountry('L2')).toBe('IL');
+  });
+
+  it('get › read twice, then saved by another process › the same frozen object, then the new version', async () => {
+    db = await createTestDb(dialect);
+    const repo = new LocationSettingsRepository(db);
+    await repo.save('L1', { defaults: { followUpKeywords: ['מחיר'] } }, 'u1');
+    const first = await repo.get('L1');
+    expect(await repo.get('L1')).toBe(first);
+    expect(Object.isFrozen(first.defaults.followUpKeywords)).toBe(true);
+    expect(() => (first.rules as unknown[]).push('x')).toThrow(TypeError);
+
+    await new LocationSettingsRepository(db).save('L1', { defaults: { followUpKeywords: ['הצעה'] } }, 'u2');
+    expect((await repo.get('L1')).defaults.followUpKeywords).toEqual(['הצעה']);
   });
 
   it('save › twice › version goes 1 then 2, defaults filled, Hebrew keywords kept', async () => {

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ResponderConnectionRepository } from '../../../../server/db/repositories/responder-connection-repository';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ResponderConnectionRepository, WEBHOOK_KEY_CACHE_MS } from '../../../../server/db/repositories/responder-connection-repository';
 import { SecretBox } from '../../../../server/security/secret-box';
 import { createTestDb, testDialects, type TestDb } from '../../../support/test-db';
 
 describe.each(testDialects())('ResponderConnectionRepository on %s', (dialect) => {
   let db: TestDb;
-  afterEach(async () => db?.destroy());
+  afterEach(async () => {
+    vi.useRealTimers();
+    await db?.destroy();
+  });
 
   async function setup() {
     db = await createTestDb(dialect);
@@ -48,17 +51,34 @@ describe.each(testDialects())('ResponderConnectionRepository on %s', (dialect) =
     expect(await repo.get('loc2')).toMatchObject({ credentials: null, webhookKey: a });
   });
 
-  it('findByWebhookKey › known key › its location; unknown, empty or rotated-away key › null', async () => {
+  it('locationIdForWebhookKey › known key › its location; unknown, empty or rotated-away key › null', async () => {
     const repo = await setup();
     const key = await repo.ensureWebhookKey('loc3');
     await repo.ensureWebhookKey('loc4');
-    expect((await repo.findByWebhookKey(key))?.locationId).toBe('loc3');
-    expect(await repo.findByWebhookKey('nope')).toBeNull();
-    expect(await repo.findByWebhookKey('')).toBeNull();
+    expect(await repo.locationIdForWebhookKey(key)).toBe('loc3');
+    expect(await repo.locationIdForWebhookKey('nope')).toBeNull();
+    expect(await repo.locationIdForWebhookKey('')).toBeNull();
     const rotated = await repo.rotateWebhookKey('loc3');
     expect(rotated).not.toBe(key);
-    expect(await repo.findByWebhookKey(key)).toBeNull();
-    expect((await repo.findByWebhookKey(rotated))?.locationId).toBe('loc3');
+    expect(await repo.locationIdForWebhookKey(key)).toBeNull();
+    expect(await repo.locationIdForWebhookKey(rotated)).toBe('loc3');
+  });
+
+  it('locationIdForWebhookKey › key deleted here › null at once; rotated by another process › null once its cache expires', async () => {
+    const repo = await setup();
+    const key = await repo.ensureWebhookKey('loc6');
+    expect(await repo.locationIdForWebhookKey(key)).toBe('loc6');
+    await repo.delete('loc6');
+    expect(await repo.locationIdForWebhookKey(key)).toBeNull();
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const otherProcess = new ResponderConnectionRepository(db, new SecretBox(randomBytes(32)));
+    const key7 = await repo.ensureWebhookKey('loc7');
+    expect(await otherProcess.locationIdForWebhookKey(key7)).toBe('loc7');
+    await repo.rotateWebhookKey('loc7');
+    expect(await repo.locationIdForWebhookKey(key7)).toBeNull();
+    vi.advanceTimersByTime(WEBHOOK_KEY_CACHE_MS);
+    expect(await otherProcess.locationIdForWebhookKey(key7)).toBeNull();
   });
 
   it('tokenCache › set then get › the sealed token round-trips through the row', async () => {

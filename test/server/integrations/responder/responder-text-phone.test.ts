@@ -3,6 +3,13 @@ import { normalisePhone, toResponderPhone } from '../../../../server/integration
 import { matchKey, splitName, stripBidi } from '../../../../server/integrations/responder/responder-text';
 
 describe('normalisePhone', () => {
+  it('normalisePhone › the same number again › the same answer, as a copy the caller may change', () => {
+    const first = normalisePhone('054-1234567');
+    first.e164 = 'changed';
+    expect(normalisePhone('054-1234567')).toEqual({ raw: '054-1234567', e164: '+972541234567', national: '054-123-4567' });
+    expect(normalisePhone('054-1234567', 'US').e164).not.toBe('+972541234567');
+  });
+
   it.each(['054-1234567', '0541234567', '+972 54-123-4567', '00972541234567', '972541234567'])(
     'normalisePhone › Israeli mobile written as %s › +972541234567',
     (raw) => {

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseOccurredAt, tryParseOccurredAt } from '../../../../server/integrations/responder/responder-time';
 
@@ -50,5 +52,29 @@ describe('parseOccurredAt', () => {
       expect(instant(parseOccurredAt(value, received))).toBe(received.getTime());
     }
     expect(tryParseOccurredAt('nonsense')).toBeNull();
+  });
+
+  it('tryParseOccurredAt › full ISO times with an offset › the same answer as reading them with Luxon', () => {
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    const iso = fc
+      .record({
+        year: fc.integer({ min: 1995, max: 2105 }),
+        month: fc.integer({ min: 0, max: 13 }),
+        day: fc.integer({ min: 0, max: 32 }),
+        hour: fc.integer({ min: 0, max: 25 }),
+        minute: fc.integer({ min: 0, max: 61 }),
+        second: fc.integer({ min: 0, max: 61 }),
+        fraction: fc.constantFrom('', '.000', '.120', '.999'),
+        offset: fc.constantFrom('Z', '+03:00', '+02:00', '-05:00', '+05:45', '+14:00', '-12:00', '-00:00', '+15:00'),
+      })
+      .map((t) => `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${t.fraction}${t.offset}`);
+    const withLuxon = (s: string) => {
+      const dt = DateTime.fromISO(s, { setZone: true });
+      const ms = dt.toMillis();
+      return dt.isValid && ms >= Date.UTC(2000, 0, 1) && ms < Date.UTC(2100, 0, 1) ? dt.toISO({ suppressMilliseconds: true }) : null;
+    };
+    fc.assert(fc.property(iso, (s) => tryParseOccurredAt(s) === withLuxon(s)), { numRuns: 5_000 });
+    expect(tryParseOccurredAt('2026-06-10T07:00:00.000Z')).toBe('2026-06-10T07:00:00Z');
+    expect(tryParseOccurredAt('2026-02-29T07:00:00Z')).toBeNull();
   });
 });

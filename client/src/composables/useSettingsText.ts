@@ -1,0 +1,18 @@
+import { useI18n } from 'vue-i18n';
+import { compilePanelMessage } from '../i18n/message-compiler';
+import { settingsEn, settingsHe } from '../i18n/settings-messages';
+
+/**
+ * `t` for the Settings screen's texts (a local vue-i18n scope that follows the global locale and falls back to the
+ * global messages for shared keys such as `common.*`). Kept out of en.ts so the first download stays small.
+ */
+export function useSettingsText() {
+  const { t } = useI18n({
+    useScope: 'local',
+    inheritLocale: true,
+    messages: { en: settingsEn, he: settingsHe },
+    // A local scope does not inherit the global compiler.
+    messageCompiler: compilePanelMessage,
+  });
+  return t;
+}

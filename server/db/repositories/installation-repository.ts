@@ -52,6 +52,16 @@ export const AWAITING_AUTHORIZATION = 'awaiting_authorization';
 /** Opened token pairs kept (a few per installed location and company; older ones are dropped first). */
 const OPENED_TOKENS_MAX = 1_000;
 
+/** What an uninstall sets on a company or location row: no tokens, no refresh lease, status `uninstalled`. */
+const UNINSTALLED = {
+  status: 'uninstalled',
+  status_reason: null,
+  access_token: null,
+  refresh_token: null,
+  token_expires_at: null,
+  refresh_lock_until: 0,
+} as const;
+
 /**
  * Companies and locations with their GHL tokens. Tokens are sealed with SecretBox before they reach SQL and
  * opened on the way out, so the database never holds token text. Every write is a single statement (or one
@@ -341,16 +351,7 @@ export class InstallationRepository {
   async uninstallLocation(locationId: string, now: number, receivedBefore?: number): Promise<boolean> {
     let query = this.db.kysely
       .updateTable('locations')
-      .set({
-        status: 'uninstalled',
-        status_reason: null,
-        access_token: null,
-        refresh_token: null,
-        token_expires_at: null,
-        refresh_lock_until: 0,
-        uninstalled_at: now,
-        updated_at: now,
-      })
+      .set({ ...UNINSTALLED, uninstalled_at: now, updated_at: now })
       .where('location_id', '=', locationId);
     if (receivedBefore !== undefined) query = query.where('installed_at', '<=', receivedBefore);
     const result = await query.executeTakeFirst();
@@ -365,30 +366,13 @@ export class InstallationRepository {
     return this.db.kysely.transaction().execute(async (trx) => {
       let company = trx
         .updateTable('companies')
-        .set({
-          status: 'uninstalled',
-          status_reason: null,
-          access_token: null,
-          refresh_token: null,
-          token_expires_at: null,
-          refresh_lock_until: 0,
-          updated_at: now,
-        })
+        .set({ ...UNINSTALLED, updated_at: now })
         .where('company_id', '=', companyId);
       if (receivedBefore !== undefined) company = company.where('installed_at', '<=', receivedBefore);
       await company.execute();
       let locations = trx
         .updateTable('locations')
-        .set({
-          status: 'uninstalled',
-          status_reason: null,
-          access_token: null,
-          refresh_token: null,
-          token_expires_at: null,
-          refresh_lock_until: 0,
-          uninstalled_at: now,
-          updated_at: now,
-        })
+        .set({ ...UNINSTALLED, uninstalled_at: now, updated_at: now })
         .where('company_id', '=', companyId)
         .where('status', '<>', 'uninstalled');
       if (receivedBefore !== undefined) locations = locations.where('installed_at', '<=', receivedBefore);

@@ -118,11 +118,11 @@ export function ghlWebhookRouter(deps: GhlWebhookRouterDeps): Router {
     }
     count(stored.duplicate ? 'duplicate' : fields.status === 'pending' ? 'stored' : fields.status);
     // Debug, not info: each stored webhook is already an inbox row (the activity list), and at webhook rates an
-    // info line per request was a tenth of the ingest's CPU (bench/ingest-bench.ts).
-    req.log.debug(
-      { eventId: stored.id, type: fields.eventType, duplicate: stored.duplicate, scheme },
-      'ghl webhook stored',
-    );
+    // info line per request was a tenth of the ingest's CPU (bench/ingest-bench.ts). Checked first, so that no
+    // request logger is made (request-context.ts) for a line that would be dropped.
+    if (deps.logger.isLevelEnabled('debug')) {
+      req.log.debug({ eventId: stored.id, type: fields.eventType, duplicate: stored.duplicate, scheme }, 'ghl webhook stored');
+    }
     res.json({ ok: true, eventId: stored.id, duplicate: stored.duplicate });
   });
 

@@ -50,19 +50,20 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
 
   router.post('/webhooks/responder/:key', async (req, res) => {
     const receivedAt = now();
-    const log = (req as { log?: Logger }).log ?? deps.logger;
+    // Read when a line is written: the request's child logger is made on first use (request-context.ts).
+    const log = () => (req as { log?: Logger }).log ?? deps.logger;
 
     let locationId: string | null;
     try {
       locationId = await deps.connections.locationIdForWebhookKey(req.params.key);
       if (locationId === null) {
         req.resume();
-        log.info('responder webhook with an unknown key ignored');
+        log().info('responder webhook with an unknown key ignored');
         res.json({ ok: false });
         return;
       }
     } catch (err) {
-      log.error({ err }, 'responder webhook: connection lookup failed');
+      log().error({ err }, 'responder webhook: connection lookup failed');
       storageUnavailable(res);
       return;
     }
@@ -73,7 +74,7 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
       const error = tooLarge
         ? { code: 'payload_too_large', message: `The body is larger than ${BODY_LIMIT}` }
         : { code: 'unreadable_body', message: 'The request body could not be read' };
-      await storeInvalid(deps, res, log, locationId, error, null);
+      await storeInvalid(deps, res, log(), locationId, error, null);
       return;
     }
     const raw = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
@@ -81,7 +82,7 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
 
     const parsed = parseResponderBody(raw, req.get('content-type'));
     if (!parsed.ok) {
-      await storeInvalid(deps, res, log, locationId, parsed.error, raw.toString('utf8'));
+      await storeInvalid(deps, res, log(), locationId, parsed.error, raw.toString('utf8'));
       return;
     }
 
@@ -89,7 +90,7 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
     try {
       defaultCountry = deps.defaultCountry ? await deps.defaultCountry(locationId) : 'IL';
     } catch (err) {
-      log.error({ err, locationId }, 'responder webhook: location settings unavailable');
+      log().error({ err, locationId }, 'responder webhook: location settings unavailable');
       storageUnavailable(res);
       return;
     }
@@ -99,11 +100,11 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
       result = normaliseResponderPayload({ body: parsed.body, query, locationId, receivedAt, defaultCountry });
     } catch (err) {
       // A bug here must not turn into endless retries: keep the body for a replay once fixed.
-      log.error({ err, locationId }, 'responder webhook: normaliser failed');
+      log().error({ err, locationId }, 'responder webhook: normaliser failed');
       result = { ok: false, error: { code: 'normalise_failed', message: 'The payload could not be normalised' } };
     }
     if (!result.ok) {
-      await storeInvalid(deps, res, log, locationId, result.error, raw.toString('utf8'));
+      await storeInvalid(deps, res, log(), locationId, result.error, raw.toString('utf8'));
       return;
     }
 
@@ -122,12 +123,14 @@ export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
         status: known ? 'pending' : 'ignored',
       });
     } catch (err) {
-      log.error({ err, locationId }, 'responder webhook could not be stored; asking Responder to retry');
+      log().error({ err, locationId }, 'responder webhook could not be stored; asking Responder to retry');
       storageUnavailable(res);
       return;
     }
     // Debug, not info: see the same line in ghl-webhook-route.ts.
-    log.debug({ locationId, eventId: stored.id, eventType, duplicate: stored.duplicate, known }, 'responder webhook stored');
+    if (deps.logger.isLevelEnabled('debug')) {
+      log().debug({ locationId, eventId: stored.id, eventType, duplicate: stored.duplicate, known }, 'responder webhook stored');
+    }
     res.json({ ok: true, eventId: stored.id, duplicate: stored.duplicate });
   });
 

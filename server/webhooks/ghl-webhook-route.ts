@@ -142,14 +142,16 @@ export function ghlInboxFields(e: GhlWebhookEnvelope): {
   status: 'pending' | 'ignored';
 } {
   const status = isHandledGhlType(e.type) ? 'pending' : 'ignored';
+  // The activity list shows the type: a blank or huge one from a signed but odd body is stored readable.
+  const eventType = e.type.trim().slice(0, 100) || 'unknown';
   if (GHL_LIFECYCLE_TYPES.has(e.type)) {
     const owner = e.locationId ?? e.companyId;
-    return { locationId: null, eventType: e.type, orderingKey: owner ? `ghl:${owner}:app` : null, status };
+    return { locationId: null, eventType, orderingKey: owner ? `ghl:${owner}:app` : null, status };
   }
   const contactId = e.type.startsWith('Contact') ? (e.id ?? e.contactId) : e.contactId;
   const orderingKey =
     e.locationId && contactId && /^(Contact|Note|Task)/.test(e.type) ? `ghl:${e.locationId}:${contactId}` : null;
-  return { locationId: e.locationId ?? null, eventType: e.type, orderingKey, status };
+  return { locationId: e.locationId ?? null, eventType, orderingKey, status };
 }
 
 /** ISO string or epoch (seconds or ms); unparseable counts as not fresh (the replay window cannot be checked). */

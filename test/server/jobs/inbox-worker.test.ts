@@ -167,15 +167,15 @@ describe.each(testDialects())('InboxWorker on %s', (dialect) => {
     expect((await t.inbox.get(id))?.status).toBe('done');
   });
 
-  it('claim › slots free one at a time under load › refilled a quarter of the slots at a time', async () => {
+  /** 8 slots whose events wait at a gate each, `events` of other contacts queued, and the limit of every claim. */
+  async function gatedWorker(events: number, options: Record<string, unknown>) {
     const gates: ReturnType<typeof gate>[] = [];
-    let finished = 0;
     const t = await setup(async () => {
       const g = gate();
       gates.push(g);
       await g.opened;
-    }, { concurrency: 8, now: Date.now, onOutcome: () => finished++, claimBatchWaitMs: 60_000 });
-    for (let i = 0; i < 16; i++) await t.inbox.insert(inboxEvent({ orderingKey: `contact-${i}` }));
+    }, { concurrency: 8, now: Date.now, ...options });
+    for (let i = 0; i < events; i++) await t.inbox.insert(inboxEvent({ orderingKey: `contact-${i}` }));
     const limits: number[] = [];
     const claim = t.inbox.claimDue.bind(t.inbox);
     t.inbox.claimDue = async (...args) => {
@@ -185,6 +185,12 @@ describe.each(testDialects())('InboxWorker on %s', (dialect) => {
     const until = async (check: () => boolean) => {
       while (!check()) await new Promise((resolve) => setTimeout(resolve, 1));
     };
+    return { t, gates, limits, until };
+  }
+
+  it('claim › slots free one at a time under load › refilled a quarter of the slots at a time', async () => {
+    let finished = 0;
+    const { t, gates, limits, until } = await gatedWorker(16, { onOutcome: () => finished++, claimBatchWaitMs: 60_000 });
 
     t.worker.start();
     await until(() => gates.length === 8);
@@ -205,22 +211,7 @@ describe.each(testDialects())('InboxWorker on %s', (dialect) => {
   });
 
   it('claim › one slot free past the batch wait › refilled alone', async () => {
-    const gates: ReturnType<typeof gate>[] = [];
-    const t = await setup(async () => {
-      const g = gate();
-      gates.push(g);
-      await g.opened;
-    }, { concurrency: 8, now: Date.now, claimBatchWaitMs: 5 });
-    for (let i = 0; i < 10; i++) await t.inbox.insert(inboxEvent({ orderingKey: `contact-${i}` }));
-    const limits: number[] = [];
-    const claim = t.inbox.claimDue.bind(t.inbox);
-    t.inbox.claimDue = async (...args) => {
-      limits.push(args[1]);
-      return claim(...args);
-    };
-    const until = async (check: () => boolean) => {
-      while (!check()) await new Promise((resolve) => setTimeout(resolve, 1));
-    };
+    const { t, gates, limits, until } = await gatedWorker(10, { claimBatchWaitMs: 5 });
 
     t.worker.start();
     await until(() => gates.length === 8);

@@ -142,8 +142,9 @@ export function ghlInboxFields(e: GhlWebhookEnvelope): {
   status: 'pending' | 'ignored';
 } {
   const status = isHandledGhlType(e.type) ? 'pending' : 'ignored';
-  // The activity list shows the type: a blank or huge one from a signed but odd body is stored readable.
-  const eventType = e.type.trim().slice(0, 100) || 'unknown';
+  // The activity list shows the type: a blank one (NUL is dropped on storing) from a signed but odd body reads
+  // as `unknown`.
+  const eventType = e.type.replaceAll('\u0000', '').trim().slice(0, 100) || 'unknown';
   if (GHL_LIFECYCLE_TYPES.has(e.type)) {
     const owner = e.locationId ?? e.companyId;
     return { locationId: null, eventType, orderingKey: owner ? `ghl:${owner}:app` : null, status };

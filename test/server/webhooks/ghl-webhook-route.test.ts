@@ -192,15 +192,16 @@ describe.each(testDialects())('ghlWebhookRouter on %s', (dialect) => {
     ]);
   });
 
-  it('POST /webhooks/ghl › signed, with a blank type or a 300-character one › stored with a readable type', async () => {
+  it('POST /webhooks/ghl › signed, with a blank type, a NUL type or a 300-character one › stored with a readable type', async () => {
     h = await createOAuthHarness(dialect);
-    for (const type of [' ', 'X'.repeat(300)]) {
+    for (const type of [' ', '\u0000', 'X'.repeat(300)]) {
       const raw = JSON.stringify(contactCreate({ type }));
       expect((await post(raw, { 'x-ghl-signature': h.sim.sign(raw).ed25519 })).status).toBe(200);
     }
     const stored = await h.db.kysely.selectFrom('inbox_events').select(['event_type', 'status']).orderBy('status').execute();
     // The long one fails the envelope's own checks (an invalid row); the blank one is a type we do not handle.
     expect(stored).toEqual([
+      { event_type: 'unknown', status: 'ignored' },
       { event_type: 'unknown', status: 'ignored' },
       { event_type: 'unknown', status: 'invalid' },
     ]);

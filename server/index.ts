@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { buildServices } from './container';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (runsWeb) {
     const app = createApp({ ...services, ...(sandbox ? { sandbox: sandbox.router } : {}) });
     server = await new Promise<Server>((resolve) => {
-      const s = app.listen(config.port, () => resolve(s));
+      const s = createServer(app).listen(config.port, () => resolve(s));
     });
     logger.info({ port: config.port, sandbox: config.sandbox, role: config.role }, 'listening');
   }

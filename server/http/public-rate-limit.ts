@@ -1,4 +1,6 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson, type NodeMiddleware } from './node-http';
+import { requestLog } from './request-context';
 
 export interface PublicRateLimitOptions {
   /** Refill rate: `max` requests per `windowMs`, per key. */
@@ -7,7 +9,7 @@ export interface PublicRateLimitOptions {
   /** Bucket size: how many may arrive at once after a quiet spell (default `max`). */
   burst?: number;
   /** What is limited: an IP, a webhook key… Must not throw; if it does, the request passes. */
-  key: (req: Request) => string;
+  key: (req: IncomingMessage) => string;
   /** Body of the 429: `api` → `{error:{code,message}}`; `webhook` → `{ok:false,error:{code,message}}`. */
   format?: 'api' | 'webhook';
   /** Most keys kept at once (default 10,000): the least recently seen go first. */
@@ -15,8 +17,8 @@ export interface PublicRateLimitOptions {
   now?: () => number;
 }
 
-/** The middleware, plus what it holds (tests, metrics). */
-export type PublicRateLimiter = RequestHandler & { readonly size: number };
+/** The middleware (Express and the webhook lane share one), plus what it holds (tests, metrics). */
+export type PublicRateLimiter = NodeMiddleware & { readonly size: number };
 
 interface Bucket {
   tokens: number;
@@ -57,12 +59,12 @@ export function publicRateLimit(options: PublicRateLimitOptions): PublicRateLimi
     }
   };
 
-  const handler: RequestHandler = (req, res, next) => {
+  const handler: NodeMiddleware = (req, res, next) => {
     let k: string;
     try {
       k = keyOf(req).slice(0, MAX_KEY_LENGTH);
     } catch (err) {
-      req.log?.warn({ err }, 'rate limit key failed; request let through');
+      requestLog(req)?.warn({ err }, 'rate limit key failed; request let through');
       return next();
     }
     const t = now();
@@ -94,23 +96,26 @@ function trim(buckets: Map<string, Bucket>, maxKeys: number): void {
   }
 }
 
-function reject(res: Response, waitMs: number, format: 'api' | 'webhook'): void {
+function reject(res: ServerResponse, waitMs: number, format: 'api' | 'webhook'): void {
   const error = { code: 'rate_limited', message: 'Too many requests; retry later' };
   res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
-  res.status(429).json(format === 'webhook' ? { ok: false, error } : { error });
+  sendJson(res, 429, format === 'webhook' ? { ok: false, error } : { error });
 }
 
-/** The client's address as Express sees it (honours `trust proxy`, which the app sets for its load balancer). */
-export function clientIp(req: Request): string {
-  return `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+/**
+ * The client's address as Express sees it (honours `trust proxy`, which the app sets for its load balancer); the
+ * socket's peer for a request Express has not seen.
+ */
+export function clientIp(req: IncomingMessage): string {
+  return `ip:${(req as { ip?: string }).ip ?? req.socket.remoteAddress ?? 'unknown'}`;
 }
 
 /**
  * Webhook budget key: a Responder delivery by its URL key (Responder's servers send every location's events, so
  * their IP says nothing), anything else by client IP. Read from `originalUrl`, so it works however it is mounted.
  */
-export function webhookRateKey(req: Request): string {
-  const path = req.originalUrl.split('?')[0] ?? '';
+export function webhookRateKey(req: IncomingMessage): string {
+  const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
   const match = /\/webhooks\/responder\/([^/]+)/.exec(path);
   return match?.[1] ? `responder:${match[1]}` : clientIp(req);
 }

@@ -1,5 +1,6 @@
-import type { RequestHandler, Response } from 'express';
+import type { Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
+import type { NodeMiddleware } from './node-http';
 
 /**
  * helmet's headers, worked out once. With options that hold no per-request functions (no CSP nonces) helmet sets
@@ -7,7 +8,7 @@ import helmet, { type HelmetOptions } from 'helmet';
  * ingest profile (bench/ingest-bench.ts). This runs helmet once against a recording response, then sets and
  * removes what it recorded.
  */
-export function securityHeaders(options: HelmetOptions): RequestHandler {
+export function securityHeaders(options: HelmetOptions): NodeMiddleware {
   const csp = options.contentSecurityPolicy;
   const directives = typeof csp === 'object' ? Object.values(csp.directives ?? {}) : [];
   if (directives.some((value) => typeof value === 'function' || (Array.isArray(value) && value.some((v) => typeof v === 'function')))) {

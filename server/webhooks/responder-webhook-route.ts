@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Response, type Router } from 'express';
+import type { ServerResponse } from 'node:http';
+import querystring from 'node:querystring';
 import type { ResponderConnectionRepository } from '../db/repositories/responder-connection-repository';
 import type { Logger } from '../logger';
 import type { ResponderEvent } from '../integrations/responder/responder-event';
 import { normaliseResponderPayload, parseResponderBody, type NormaliseResult } from '../integrations/responder/responder-normaliser';
 import type { CountryCode } from '../integrations/responder/responder-phone';
+import { readBody, sendJson } from '../http/node-http';
+import { requestLog } from '../http/request-context';
+import type { LaneRoute } from '../http/webhook-lane';
 
 export interface ResponderInboxEntry {
   source: 'responder';
@@ -29,112 +33,120 @@ export interface ResponderWebhookDeps {
 type Failure = { code: string; message: string };
 
 // Subscriber payloads are a few kB; anything this big is refused (as a 200, never a 413, see below).
-const BODY_LIMIT = '256kb';
+const BODY_LIMIT_BYTES = 256 * 1024;
 
 /**
- * `POST /webhooks/responder/:key` (SPEC §2): key → body → normalise → store → answer. Responder deletes a webhook
- * that gets a 4xx other than 429 (responder-live.md §1.3.4), so every answer is 200 except 429 for backpressure.
- * Mount it before any global body parser: it reads the raw bytes itself. An unknown key gets
- * `200 {ok:false}` before the body is read and stores nothing; an unreadable body gets `200 {ok:false,error}`
- * and one `invalid` inbox row; when storing fails the answer is 429, which Responder retries for days.
+ * `POST /webhooks/responder/:key` (SPEC §2): key → body → normalise → store → answer, served by the webhook lane
+ * (http/webhook-lane.ts) on Node's own request and response. Responder deletes a webhook that gets a 4xx other than
+ * 429 (responder-live.md §1.3.4), so every answer is 200 except 429 for backpressure. An unknown key (or none) gets
+ * `200 {ok:false}` before the body is read and stores nothing; an unreadable body gets `200 {ok:false,error}` and
+ * one `invalid` inbox row; when storing fails the answer is 429, which Responder retries for days.
  */
-export function responderWebhookRouter(deps: ResponderWebhookDeps): Router {
-  const router = express.Router();
-  const readBody = express.raw({ type: () => true, limit: BODY_LIMIT });
+export function responderWebhookRoute(deps: ResponderWebhookDeps): LaneRoute {
   const now = deps.now ?? (() => new Date());
+  return {
+    // Express's matching: any case, one optional trailing slash. A URL without its key is still Responder's URL.
+    path: /^\/webhooks\/responder(?:\/([^/]*))?\/?$/i,
+    handle: async (req, res, [encodedKey]) => {
+      const receivedAt = now();
+      const log = () => requestLog(req) ?? deps.logger;
+      const key = decodeKey(encodedKey);
 
-  // A URL without its key is still Responder's URL: never a 404.
-  router.post('/webhooks/responder', (_req, res) => {
-    res.json({ ok: false });
-  });
-
-  router.post('/webhooks/responder/:key', async (req, res) => {
-    const receivedAt = now();
-    // Read when a line is written: the request's child logger is made on first use (request-context.ts).
-    const log = () => (req as { log?: Logger }).log ?? deps.logger;
-
-    let locationId: string | null;
-    try {
-      locationId = await deps.connections.locationIdForWebhookKey(req.params.key);
-      if (locationId === null) {
+      let locationId: string | null;
+      try {
+        locationId = key ? await deps.connections.locationIdForWebhookKey(key) : null;
+      } catch (err) {
+        log().error({ err }, 'responder webhook: connection lookup failed');
         req.resume();
-        log().info('responder webhook with an unknown key ignored');
-        res.json({ ok: false });
+        storageUnavailable(res);
         return;
       }
-    } catch (err) {
-      log().error({ err }, 'responder webhook: connection lookup failed');
-      storageUnavailable(res);
-      return;
-    }
+      if (locationId === null) {
+        req.resume();
+        if (encodedKey) log().info('responder webhook with an unknown key ignored');
+        sendJson(res, 200, { ok: false });
+        return;
+      }
 
-    const bodyError = await new Promise<unknown>((resolve) => readBody(req, res, resolve));
-    if (bodyError) {
-      const tooLarge = (bodyError as { type?: unknown }).type === 'entity.too.large';
-      const error = tooLarge
-        ? { code: 'payload_too_large', message: `The body is larger than ${BODY_LIMIT}` }
-        : { code: 'unreadable_body', message: 'The request body could not be read' };
-      await storeInvalid(deps, res, log(), locationId, error, null);
-      return;
-    }
-    const raw = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
-    req.rawBody = raw;
+      const read = await readBody(req, BODY_LIMIT_BYTES);
+      if (!read.ok) {
+        const error = read.reason === 'too_large'
+          ? { code: 'payload_too_large', message: `The body is larger than ${BODY_LIMIT_BYTES / 1024}kb` }
+          : { code: 'unreadable_body', message: 'The request body could not be read' };
+        await storeInvalid(deps, res, log(), locationId, error, null);
+        return;
+      }
+      const raw = read.body;
 
-    const parsed = parseResponderBody(raw, req.get('content-type'));
-    if (!parsed.ok) {
-      await storeInvalid(deps, res, log(), locationId, parsed.error, raw.toString('utf8'));
-      return;
-    }
+      const parsed = parseResponderBody(raw, req.headers['content-type']);
+      if (!parsed.ok) {
+        await storeInvalid(deps, res, log(), locationId, parsed.error, raw.toString('utf8'));
+        return;
+      }
 
-    let defaultCountry: CountryCode;
-    try {
-      defaultCountry = deps.defaultCountry ? await deps.defaultCountry(locationId) : 'IL';
-    } catch (err) {
-      log().error({ err, locationId }, 'responder webhook: location settings unavailable');
-      storageUnavailable(res);
-      return;
-    }
-    let result: NormaliseResult;
-    try {
-      const query = req.query as Record<string, unknown>;
-      result = normaliseResponderPayload({ body: parsed.body, query, locationId, receivedAt, defaultCountry });
-    } catch (err) {
-      // A bug here must not turn into endless retries: keep the body for a replay once fixed.
-      log().error({ err, locationId }, 'responder webhook: normaliser failed');
-      result = { ok: false, error: { code: 'normalise_failed', message: 'The payload could not be normalised' } };
-    }
-    if (!result.ok) {
-      await storeInvalid(deps, res, log(), locationId, result.error, raw.toString('utf8'));
-      return;
-    }
+      let defaultCountry: CountryCode;
+      try {
+        defaultCountry = deps.defaultCountry ? await deps.defaultCountry(locationId) : 'IL';
+      } catch (err) {
+        log().error({ err, locationId }, 'responder webhook: location settings unavailable');
+        storageUnavailable(res);
+        return;
+      }
+      let result: NormaliseResult;
+      try {
+        result = normaliseResponderPayload({ body: parsed.body, query: queryOf(req.url), locationId, receivedAt, defaultCountry });
+      } catch (err) {
+        // A bug here must not turn into endless retries: keep the body for a replay once fixed.
+        log().error({ err, locationId }, 'responder webhook: normaliser failed');
+        result = { ok: false, error: { code: 'normalise_failed', message: 'The payload could not be normalised' } };
+      }
+      if (!result.ok) {
+        await storeInvalid(deps, res, log(), locationId, result.error, raw.toString('utf8'));
+        return;
+      }
 
-    const { event, dedupeKey, known } = result;
-    const eventType = known ? event.event : (event.raw_event ?? 'unknown').slice(0, 100);
-    let stored: { id: string; duplicate: boolean };
-    try {
-      stored = await deps.inbox.insert({
-        source: 'responder',
-        locationId,
-        dedupeKey,
-        eventType,
-        orderingKey: orderingKeyFor(locationId, event),
-        payload: event,
-        rawPayload: parsed.body,
-        status: known ? 'pending' : 'ignored',
-      });
-    } catch (err) {
-      log().error({ err, locationId }, 'responder webhook could not be stored; asking Responder to retry');
-      storageUnavailable(res);
-      return;
-    }
-    // Debug, not info: see the same line in ghl-webhook-route.ts.
-    if (deps.logger.isLevelEnabled('debug')) {
-      log().debug({ locationId, eventId: stored.id, eventType, duplicate: stored.duplicate, known }, 'responder webhook stored');
-    }
-    res.json({ ok: true, eventId: stored.id, duplicate: stored.duplicate });
-  });
+      const { event, dedupeKey, known } = result;
+      const eventType = known ? event.event : (event.raw_event ?? 'unknown').slice(0, 100);
+      let stored: { id: string; duplicate: boolean };
+      try {
+        stored = await deps.inbox.insert({
+          source: 'responder',
+          locationId,
+          dedupeKey,
+          eventType,
+          orderingKey: orderingKeyFor(locationId, event),
+          payload: event,
+          rawPayload: parsed.body,
+          status: known ? 'pending' : 'ignored',
+        });
+      } catch (err) {
+        log().error({ err, locationId }, 'responder webhook could not be stored; asking Responder to retry');
+        storageUnavailable(res);
+        return;
+      }
+      // Debug, not info: see the same line in ghl-webhook-route.ts.
+      if (deps.logger.isLevelEnabled('debug')) {
+        log().debug({ locationId, eventId: stored.id, eventType, duplicate: stored.duplicate, known }, 'responder webhook stored');
+      }
+      sendJson(res, 200, { ok: true, eventId: stored.id, duplicate: stored.duplicate });
+    },
+  };
+}
 
-  return router;
+/** The path's key, URL-decoded as Express decodes parameters; a key that does not decode is no key. */
+function decodeKey(encoded: string | undefined): string | undefined {
+  if (!encoded) return undefined;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The query string parsed as Express 5's default ("simple") query parser does. */
+function queryOf(url: string | undefined): Record<string, unknown> {
+  const at = url?.indexOf('?') ?? -1;
+  return at < 0 ? {} : querystring.parse(url!.slice(at + 1));
 }
 
 /**
@@ -150,7 +162,7 @@ export function orderingKeyFor(locationId: string, event: ResponderEvent): strin
 /** Keeps the bad body (as text) in the activity log as an `invalid` row with a unique key, then answers 200 ok:false. */
 async function storeInvalid(
   deps: ResponderWebhookDeps,
-  res: Response,
+  res: ServerResponse,
   log: Logger,
   locationId: string,
   error: Failure,
@@ -174,9 +186,9 @@ async function storeInvalid(
     return;
   }
   log.warn({ locationId, code: error.code }, 'responder webhook body refused');
-  res.json({ ok: false, error });
+  sendJson(res, 200, { ok: false, error });
 }
 
-function storageUnavailable(res: Response): void {
-  res.status(429).json({ ok: false, error: { code: 'storage_unavailable', message: 'The event could not be stored; retry later' } });
+function storageUnavailable(res: ServerResponse): void {
+  sendJson(res, 429, { ok: false, error: { code: 'storage_unavailable', message: 'The event could not be stored; retry later' } });
 }

@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import type { Dialect } from '../../server/db/database';
 import { ContactLinkRepository } from '../../server/db/repositories/contact-link-repository';
 import { ContactStateRepository } from '../../server/db/repositories/contact-state-repository';
@@ -9,6 +10,7 @@ import { OwnWriteRepository } from '../../server/db/repositories/own-write-repos
 import { ResolutionLockRepository } from '../../server/db/repositories/resolution-lock-repository';
 import { errorHandler } from '../../server/errors';
 import { requestContext } from '../../server/http/request-context';
+import { webhookLane } from '../../server/http/webhook-lane';
 import { GhlClient, type GhlTokenProvider } from '../../server/integrations/ghl/ghl-client';
 import { GhlOAuthClient } from '../../server/integrations/ghl/ghl-oauth-client';
 import { LocalRateLimiter } from '../../server/integrations/ghl/ghl-rate-limiter';
@@ -16,7 +18,7 @@ import { InboxWorker, type InboxWorkerOptions } from '../../server/jobs/inbox-wo
 import { createLogger, type Logger } from '../../server/logger';
 import { createGhlSimulator, type GhlSimulator } from '../../server/sandbox/ghl-simulator/ghl-simulator';
 import { createResponderEventHandler, type ResponderEventHandlerDeps } from '../../server/sync/responder-event-handler';
-import { responderWebhookRouter } from '../../server/webhooks/responder-webhook-route';
+import { responderWebhookRoute } from '../../server/webhooks/responder-webhook-route';
 import { createTestDb, type TestDb } from './test-db';
 
 const CLIENT_ID = 'syncapp1-client9';
@@ -79,7 +81,7 @@ export interface SyncHarness {
   settings: LocationSettingsRepository;
   worker: InboxWorker;
   /** The Responder webhook route; key `key-<locationId>` belongs to each added location. */
-  app: Express;
+  app: RequestListener;
   companyId: string;
   addLocation(id?: string, options?: { allowDuplicateContact?: boolean }): Promise<string>;
   /** Moves the worker's clock forward so retries scheduled for later are due now. */
@@ -143,21 +145,19 @@ export async function createSyncHarness(dialect: Dialect, options: SyncHarnessOp
   const company = sim.addCompany();
   const locationIds = new Set<string>();
 
-  const app = express();
-  app.use(requestContext(logger));
-  app.use(
-    responderWebhookRouter({
-      connections: {
-        locationIdForWebhookKey: async (key: string) => {
-          const locationId = key.startsWith('key-') ? key.slice(4) : '';
-          return locationIds.has(locationId) ? locationId : null;
-        },
+  const fallback = express();
+  fallback.use(errorHandler(logger));
+  const responder = responderWebhookRoute({
+    connections: {
+      locationIdForWebhookKey: async (key: string) => {
+        const locationId = key.startsWith('key-') ? key.slice(4) : '';
+        return locationIds.has(locationId) ? locationId : null;
       },
-      inbox,
-      logger,
-    }),
-  );
-  app.use(errorHandler(logger));
+    },
+    inbox,
+    logger,
+  });
+  const app = webhookLane({ routes: [responder], before: [requestContext(logger)], logger }, fallback);
 
   const harness: SyncHarness = {
     db,

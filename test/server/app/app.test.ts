@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it, afterEach } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../../../server/app';
@@ -12,6 +14,42 @@ describe('createApp', () => {
     db = await createTestDb('sqlite');
     return createApp({ ...createTestServices(db), panelDir: '/nonexistent' });
   };
+
+  it('POST /webhooks/responder/:key › stored by the webhook lane, with the request id and security headers of every route', async () => {
+    db = await createTestDb('sqlite');
+    const services = createTestServices(db);
+    const key = await services.connections.ensureWebhookKey('loc-lane');
+    const app = createApp({ ...services, panelDir: '/nonexistent' });
+    const res = await request(app).post(`/webhooks/responder/${key}?source=lane`).set('X-Request-Id', 'req-lane-1').send({ email: 'lane@example.com', event_id: 'e1' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, eventId: expect.any(String), duplicate: false });
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['x-request-id']).toBe('req-lane-1');
+    expect(res.headers['content-security-policy']).toContain('frame-ancestors');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    const rows = await db.kysely.selectFrom('inbox_events').select(['location_id', 'status']).execute();
+    expect(rows).toEqual([{ location_id: 'loc-lane', status: 'pending' }]);
+  });
+
+  it('POST /webhooks/responder/:key › past the burst › 429 with Retry-After from the shared public limit', async () => {
+    const server = http.createServer(await build());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/responder/no-such-key`;
+    // 300 at once against a burst of 200 (refilling at 50/s): the rest must be refused, and only with 429.
+    const answers = await Promise.all(Array.from({ length: 300 }, () => fetch(url, { method: 'POST', body: '{}' })));
+    server.close();
+    const limited = answers.filter((r) => r.status === 429);
+    expect(answers.every((r) => r.status === 200 || r.status === 429)).toBe(true);
+    expect(limited.length).toBeGreaterThan(50);
+    expect(limited[0]!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await limited[0]!.json()).toEqual({ ok: false, error: { code: 'rate_limited', message: expect.any(String) } });
+  });
+
+  it('GET /webhooks/responder/:key › not a lane route › Express answers 404', async () => {
+    const res = await request(await build()).get('/webhooks/responder/some-key');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
 
   it('GET /healthz › database answers › 200 ok', async () => {
     const res = await request(await build()).get('/healthz');

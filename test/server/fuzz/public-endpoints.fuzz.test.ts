@@ -11,6 +11,7 @@ import { ResponderConnectionRepository } from '../../../server/db/repositories/r
 import { errorHandler } from '../../../server/errors';
 import { panelApiRouter } from '../../../server/http/panel-api-router';
 import { requestContext } from '../../../server/http/request-context';
+import { webhookLane } from '../../../server/http/webhook-lane';
 import { GhlClient } from '../../../server/integrations/ghl/ghl-client';
 import { GhlOAuthClient } from '../../../server/integrations/ghl/ghl-oauth-client';
 import { LocalRateLimiter } from '../../../server/integrations/ghl/ghl-rate-limiter';
@@ -20,7 +21,7 @@ import { createGhlSimulator, type GhlSimulator } from '../../../server/sandbox/g
 import { SecretBox } from '../../../server/security/secret-box';
 import { encryptSsoPayload } from '../../../server/security/sso-crypto';
 import { ghlWebhookRouter } from '../../../server/webhooks/ghl-webhook-route';
-import { responderWebhookRouter } from '../../../server/webhooks/responder-webhook-route';
+import { responderWebhookRoute } from '../../../server/webhooks/responder-webhook-route';
 import { createTestDb, testDialects, type TestDb } from '../../support/test-db';
 import { describeBody, fuzzBody, type FuzzBody } from './fuzz-bodies';
 import { sendRaw, type FuzzResponse } from './fuzz-http';
@@ -64,13 +65,14 @@ async function startFuzzWorld(dialect: Parameters<typeof createTestDb>[0]) {
   const tokens = new TokenService({ installations: new InstallationRepository(db, box), oauth, logger });
   const ghl = new GhlClient({ baseUrl: simServer.url, timeoutMs: 5000, tokens, limiter: new LocalRateLimiter({ max: 100, windowMs: 10_000 }), logger });
 
+  const context = requestContext(logger);
   const app = express();
-  app.use(requestContext(logger));
-  app.use(responderWebhookRouter({ connections, inbox, logger }));
+  app.use(context);
   app.use(ghlWebhookRouter({ config, logger, inbox }));
   app.use(panelApiRouter({ config, logger, db, box, ghl }));
   app.use(errorHandler(logger));
-  const server = http.createServer(app);
+  const responder = responderWebhookRoute({ connections, inbox, logger });
+  const server = http.createServer(webhookLane({ routes: [responder], before: [context], logger }, app));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });

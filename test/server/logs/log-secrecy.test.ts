@@ -58,7 +58,7 @@ function recording(inner: Express, secrets: SecretCollector): Express {
   return outer;
 }
 
-async function listen(app: Express): Promise<{ url: string; close(): Promise<void> }> {
+async function listen(app: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

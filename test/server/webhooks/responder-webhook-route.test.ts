@@ -10,16 +10,16 @@ import { ResponderConnectionRepository } from '../../../server/db/repositories/r
 import { errorHandler } from '../../../server/errors';
 import { createResponderSimulator } from '../../../server/sandbox/responder-simulator/responder-simulator';
 import { SecretBox } from '../../../server/security/secret-box';
-import { responderWebhookRouter, type ResponderWebhookDeps } from '../../../server/webhooks/responder-webhook-route';
+import { webhookLane } from '../../../server/http/webhook-lane';
+import { responderWebhookRoute, type ResponderWebhookDeps } from '../../../server/webhooks/responder-webhook-route';
 import { createTestDb, testDialects, type TestDb } from '../../support/test-db';
 
 const logger = pino({ level: 'silent' });
 
 function appWith(deps: ResponderWebhookDeps) {
   const app = express();
-  app.use(responderWebhookRouter(deps));
   app.use(errorHandler(logger));
-  return app;
+  return webhookLane({ routes: [responderWebhookRoute(deps)], logger }, app);
 }
 
 describe.each(testDialects())('POST /webhooks/responder/:key on %s', (dialect) => {
@@ -45,7 +45,9 @@ describe.each(testDialects())('POST /webhooks/responder/:key on %s', (dialect) =
     const good = await supertest(app).post('/webhooks/responder/not-a-key').send({ email: 'a@b.co' });
     const broken = await supertest(app).post('/webhooks/responder/not-a-key').set('Content-Type', 'application/json').send('{"oops');
     const keyless = await supertest(app).post('/webhooks/responder').send({ email: 'a@b.co' });
-    for (const res of [good, broken, keyless]) {
+    // A key that does not URL-decode is no key: still 200, never Express's 400.
+    const undecodable = await supertest(app).post('/webhooks/responder/%E0%A4%A').send({ email: 'a@b.co' });
+    for (const res of [good, broken, keyless, undecodable]) {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ok: false });
     }

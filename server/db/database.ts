@@ -34,7 +34,7 @@ const BACKSTOP_CHECKPOINT_PAGES = 20_000;
  * Once the thread has copied a log this long, this connection runs one PASSIVE checkpoint itself so the log starts
  * over: see onRound below.
  */
-const RESTART_AFTER_PAGES = 2_000;
+const RESTART_AFTER_PAGES = 4_000;
 const SQLITE_DEFAULT_CHECKPOINT_PAGES = 1_000;
 const BACKGROUND_CHECKPOINT_MS = 250;
 

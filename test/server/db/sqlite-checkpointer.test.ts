@@ -56,7 +56,7 @@ describe('background checkpoints', () => {
     await sql`create table t (id integer primary key, body text)`.execute(db.kysely);
     const body = 'x'.repeat(1_500);
     // ~40 MB through the log in 3 s, a 64-row commit every few ms, as under a webhook burst. The log must start
-    // over as it goes (after the thread's rounds, or the writer's own pass past 2,000 pages), not hold it all.
+    // over as it goes (after the thread's rounds, or the writer's own pass past 4,000 pages), not hold it all.
     // Whether the writer's pass was needed depends on timing; `npm run bench` (ingest) shows when it is.
     const until = Date.now() + 3_000;
     let commits = 0;

@@ -6,8 +6,11 @@ import { requestLog } from './request-context';
 /** A POST route the lane answers itself: `path` is tried against the URL's path, case-insensitively as Express does. */
 export interface LaneRoute {
   path: RegExp;
-  /** Gets the path's capture groups, still URL-encoded. Answers every request itself, failures included. */
-  handle(req: IncomingMessage, res: ServerResponse, params: readonly (string | undefined)[]): Promise<void>;
+  /**
+   * Gets the path's capture groups, still URL-encoded, and the query string (without `?`, '' when none). Answers
+   * every request itself, failures included.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, params: readonly (string | undefined)[], query: string): Promise<void>;
 }
 
 export interface WebhookLaneOptions {
@@ -30,13 +33,14 @@ export function webhookLane(options: WebhookLaneOptions, fallback: RequestListen
   return (req, res) => {
     if (req.method === 'POST') {
       const url = req.url ?? '/';
-      const query = url.indexOf('?');
-      const path = query < 0 ? url : url.slice(0, query);
+      const at = url.indexOf('?');
+      const path = at < 0 ? url : url.slice(0, at);
+      const query = at < 0 ? '' : url.slice(at + 1);
       for (const route of routes) {
         const match = route.path.exec(path);
         if (match) {
           runChain(before, req, res, fail, () => {
-            route.handle(req, res, match.slice(1)).catch((err: unknown) => fail(req, res, err));
+            route.handle(req, res, match.slice(1), query).catch((err: unknown) => fail(req, res, err));
           });
           return;
         }

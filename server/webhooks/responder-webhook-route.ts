@@ -47,7 +47,7 @@ export function responderWebhookRoute(deps: ResponderWebhookDeps): LaneRoute {
   return {
     // Express's matching: any case, one optional trailing slash. A URL without its key is still Responder's URL.
     path: /^\/webhooks\/responder(?:\/([^/]*))?\/?$/i,
-    handle: async (req, res, [encodedKey]) => {
+    handle: async (req, res, [encodedKey], query) => {
       const receivedAt = now();
       const log = () => requestLog(req) ?? deps.logger;
       const key = decodeKey(encodedKey);
@@ -94,7 +94,9 @@ export function responderWebhookRoute(deps: ResponderWebhookDeps): LaneRoute {
       }
       let result: NormaliseResult;
       try {
-        result = normaliseResponderPayload({ body: parsed.body, query: queryOf(req.url), locationId, receivedAt, defaultCountry });
+        // Parsed as Express 5's default ("simple") query parser did.
+        const fields = querystring.parse(query);
+        result = normaliseResponderPayload({ body: parsed.body, query: fields, locationId, receivedAt, defaultCountry });
       } catch (err) {
         // A bug here must not turn into endless retries: keep the body for a replay once fixed.
         log().error({ err, locationId }, 'responder webhook: normaliser failed');
@@ -141,12 +143,6 @@ function decodeKey(encoded: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The query string parsed as Express 5's default ("simple") query parser does. */
-function queryOf(url: string | undefined): Record<string, unknown> {
-  const at = url?.indexOf('?') ?? -1;
-  return at < 0 ? {} : querystring.parse(url!.slice(at + 1));
 }
 
 /**

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger';
 import type { Database } from './schema';
 import { startCheckpointer } from './sqlite-checkpointer';
+import { GroupCommitDialect, type GroupCommitDatabase } from './sqlite-group-commit';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -54,7 +55,7 @@ export function openDatabase(databaseUrl: string, options: OpenOptions = {}): Db
     // (dedupe key, location, ordering key), and with 2 MB those leaves were read back from the OS on almost every
     // insert. `npm run bench` (ingest): ~270 → ~240 µs of CPU per webhook, ~14 MB more RSS.
     connection.pragma('cache_size = -32768');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+    const kysely = new Kysely<Database>({ dialect: new GroupCommitDialect(withStatementCache(connection)) });
     if (!options.backgroundCheckpoints || filename === ':memory:') {
       return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
     }
@@ -96,14 +97,17 @@ export function openDatabase(databaseUrl: string, options: OpenOptions = {}): Db
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
- * Kysely's SQLite driver prepares every query again; preparing costs more than running most of ours (the ingest
+ * The SQLite driver prepares every query again; preparing costs more than running most of ours (the ingest
  * profile showed a tenth of all CPU in `prepare`). This keeps the most recently used statements by SQL text.
- * Reusing one is safe: Kysely runs one query at a time on its single SQLite connection (a mutex), and a streamed
- * query holds that connection until its iterator ends.
+ * Reusing one is safe: the driver (sqlite-group-commit.ts) runs each statement to its end before the next, and
+ * streams none.
  */
-export function withStatementCache(connection: SQLite.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+export function withStatementCache(connection: SQLite.Database, size = STATEMENT_CACHE_SIZE): GroupCommitDatabase {
   const statements = new Map<string, SQLite.Statement>();
   return {
+    get inTransaction() {
+      return connection.inTransaction;
+    },
     close: () => connection.close(),
     prepare(text) {
       let statement = statements.get(text);

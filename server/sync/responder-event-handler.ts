@@ -83,12 +83,16 @@ export function createResponderEventHandler(deps: ResponderEventHandlerDeps): Ev
     // Leases are wall-clock time shared with other processes: never the injectable `now`.
     deps.resolutionLock ?? (deps.locks ? new ResolutionLock({ repo: deps.locks }) : undefined);
   if (!lock) throw new Error('createResponderEventHandler needs `locks` or `resolutionLock`');
-  const zones = new TtlCache<string | null>(LOCATION_ZONE_CACHE_MS, 10_000);
-  const locationZone = async (locationId: string): Promise<string | null> => {
+  // The read itself is kept, so the concurrent events of a location share one.
+  const zones = new TtlCache<Promise<string | null>>(LOCATION_ZONE_CACHE_MS, 10_000);
+  const locationZone = (locationId: string): Promise<string | null> => {
     let zone = zones.get(locationId);
     if (zone === undefined) {
-      zone = (await deps.timezoneOf?.(locationId)) ?? null;
-      zones.set(locationId, zone);
+      const read = Promise.resolve(deps.timezoneOf?.(locationId)).then((z) => z ?? null);
+      // A failed read is not kept: the next event asks again.
+      read.catch(() => zones.get(locationId) === read && zones.delete(locationId));
+      zones.set(locationId, read);
+      zone = read;
     }
     return zone;
   };

@@ -1,4 +1,5 @@
 import type { Db } from '../database';
+import { prepareQuery } from '../prepared-query';
 import type { ContactLinksTable } from '../schema';
 
 export type LinkKeyType = ContactLinksTable['key_type'];
@@ -34,20 +35,31 @@ export function linkPairs(keys: LinkKeys): { keyType: LinkKeyType; keyValue: str
 
 /** Our link table: Responder subscriber id / email / phone ↔ GHL contact id, per location. */
 export class ContactLinkRepository {
-  constructor(private readonly db: Db) {}
+  /**
+   * Every drained event looks its keys up: one statement for any set of keys, built and compiled once. A key the
+   * event lacks is bound as NULL, which `=` never matches.
+   */
+  private readonly linked;
+
+  constructor(private readonly db: Db) {
+    this.linked = prepareQuery(db.kysely, (p: Record<LinkKeyType | 'locationId', string | null>) =>
+      db.kysely
+        .selectFrom('contact_links')
+        .select(['key_type', 'key_value', 'ghl_contact_id'])
+        .where('location_id', '=', p.locationId)
+        .where((eb) =>
+          eb.or(ORDER.map((type) => eb.and([eb('key_type', '=', type), eb('key_value', '=', p[type])]))),
+        ),
+    );
+  }
 
   /** Every key of `keys` that is linked, in resolution order (subscriber → email → phone). */
   async find(locationId: string, keys: LinkKeys): Promise<LinkMatch[]> {
     const pairs = linkPairs(keys);
     if (pairs.length === 0) return [];
-    const rows = await this.db.kysely
-      .selectFrom('contact_links')
-      .select(['key_type', 'key_value', 'ghl_contact_id'])
-      .where('location_id', '=', locationId)
-      .where((eb) =>
-        eb.or(pairs.map((p) => eb.and([eb('key_type', '=', p.keyType), eb('key_value', '=', p.keyValue)]))),
-      )
-      .execute();
+    const values: Record<LinkKeyType | 'locationId', string | null> = { locationId, subscriber: null, email: null, phone: null };
+    for (const p of pairs) values[p.keyType] = p.keyValue;
+    const { rows } = await this.linked(values);
     return rows
       .map((r) => ({ keyType: r.key_type, keyValue: r.key_value, contactId: r.ghl_contact_id }))
       .sort((a, b) => ORDER.indexOf(a.keyType) - ORDER.indexOf(b.keyType));

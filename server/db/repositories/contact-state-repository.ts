@@ -1,5 +1,8 @@
+import type { Selectable } from 'kysely';
 import { GhlContact } from '../../integrations/ghl/ghl-schemas';
 import type { Db } from '../database';
+import { prepareQuery } from '../prepared-query';
+import type { ContactStatesTable } from '../schema';
 
 /** What we last knew of a GHL contact, and the last Responder Live message that reached it. */
 export interface ContactState {
@@ -25,15 +28,45 @@ function parseSnapshot(json: string): GhlContact | null {
  * the contact (≤ 2 GHL calls per event) and lets ContactUpdate webhooks know what changed (issue 5).
  */
 export class ContactStateRepository {
-  constructor(private readonly db: Db) {}
+  // Each drained event reads the state and writes its last message: built and compiled once.
+  private readonly row;
+  private readonly upsertLastMessage;
+
+  constructor(private readonly db: Db) {
+    this.row = prepareQuery(db.kysely, (p: { locationId: string; contactId: string }) =>
+      db.kysely
+        .selectFrom('contact_states')
+        .selectAll()
+        .where('location_id', '=', p.locationId)
+        .where('ghl_contact_id', '=', p.contactId),
+    );
+    this.upsertLastMessage = prepareQuery(db.kysely, (p: Selectable<ContactStatesTable>) =>
+      db.kysely
+        .insertInto('contact_states')
+        .values({
+          location_id: p.location_id,
+          ghl_contact_id: p.ghl_contact_id,
+          snapshot: p.snapshot,
+          last_message_at: p.last_message_at,
+          last_message_text: p.last_message_text,
+          updated_at: p.updated_at,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['location_id', 'ghl_contact_id'])
+            .doUpdateSet({ last_message_at: p.last_message_at, last_message_text: p.last_message_text, updated_at: p.updated_at })
+            .where((eb) =>
+              eb.or([
+                eb('contact_states.last_message_at', 'is', null),
+                eb('contact_states.last_message_at', '<=', p.last_message_at),
+              ]),
+            ),
+        ),
+    );
+  }
 
   async get(locationId: string, contactId: string): Promise<ContactState | undefined> {
-    const row = await this.db.kysely
-      .selectFrom('contact_states')
-      .selectAll()
-      .where('location_id', '=', locationId)
-      .where('ghl_contact_id', '=', contactId)
-      .executeTakeFirst();
+    const [row] = (await this.row({ locationId, contactId })).rows;
     if (!row) return undefined;
     return {
       contactId: row.ghl_contact_id,
@@ -73,29 +106,15 @@ export class ContactStateRepository {
     message: { text: string; at: number },
     now = Date.now(),
   ): Promise<boolean> {
-    const res = await this.db.kysely
-      .insertInto('contact_states')
-      .values({
-        location_id: locationId,
-        ghl_contact_id: contactId,
-        snapshot: JSON.stringify({ id: contactId }),
-        last_message_at: message.at,
-        last_message_text: message.text,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['location_id', 'ghl_contact_id'])
-          .doUpdateSet({ last_message_at: message.at, last_message_text: message.text, updated_at: now })
-          .where((eb) =>
-            eb.or([
-              eb('contact_states.last_message_at', 'is', null),
-              eb('contact_states.last_message_at', '<=', message.at),
-            ]),
-          ),
-      )
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    const res = await this.upsertLastMessage({
+      location_id: locationId,
+      ghl_contact_id: contactId,
+      snapshot: JSON.stringify({ id: contactId }),
+      last_message_at: message.at,
+      last_message_text: message.text,
+      updated_at: now,
+    });
+    return Number(res.numAffectedRows ?? 0) > 0;
   }
 
   async delete(locationId: string, contactId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery, sql, type Kysely, type RawBuilder, type UpdateObject } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type QueryResult, type RawBuilder, type UpdateObject } from 'kysely';
 import type { Db } from '../database';
+import { prepareQuery } from '../prepared-query';
 import type { Database, InboxEventRow, InboxSource, InboxStatus, NewInboxEventRow } from '../schema';
 import { WriteBatch } from '../write-batch';
 import { claimDueEvents } from './inbox-claim-query';
@@ -17,6 +18,22 @@ export interface NewInboxEvent {
   rawPayload: unknown;
   status: 'pending' | 'ignored' | 'invalid';
   nextRunAt?: number;
+}
+
+/** The bound values of saveCheckpoints' and complete's prepared statements (see preparedOwnedUpdate). */
+interface OwnedUpdateValues {
+  id: string;
+  workerId: string;
+  now: number;
+  status?: InboxStatus;
+  result?: string | null;
+  contactId?: string;
+  [pair: `key${number}` | `json${number}`]: string;
+}
+
+interface StepPair {
+  key: string;
+  json: string;
 }
 
 export interface InsertOutcome {
@@ -157,11 +174,7 @@ export class InboxRepository {
     now = Date.now(),
     { contactId }: { contactId?: string | undefined } = {},
   ): Promise<boolean> {
-    return this.ownedUpdate(id, workerId, {
-      ...this.checkpointsSet(steps),
-      ...(contactId === undefined ? {} : { contact_id: contactId }),
-      updated_at: now,
-    });
+    return this.preparedOwnedUpdate('checkpoints', { id, workerId, now }, steps, contactId);
   }
 
   /**
@@ -171,26 +184,81 @@ export class InboxRepository {
    * such queries.
    */
   private checkpointsSet(steps: Readonly<Record<string, unknown>> | undefined): { checkpoints?: RawBuilder<string> } {
-    const entries = Object.entries(steps ?? {});
-    if (entries.length === 0) return {};
-    const json = (value: unknown) => JSON.stringify(value === undefined ? null : value);
+    const pairs = this.stepPairs(steps);
+    return pairs.length === 0 ? {} : { checkpoints: this.mergedCheckpoints(pairs) };
+  }
+
+  /** Each step as the two bound values the merge takes: its key (a JSON path on SQLite) and its JSON. */
+  private stepPairs(steps: Readonly<Record<string, unknown>> | undefined): StepPair[] {
+    return Object.entries(steps ?? {}).map(([step, value]) => {
+      const json = JSON.stringify(value === undefined ? null : value);
+      if (this.db.dialect === 'postgres') return { key: step, json };
+      // A quoted JSON path key takes any character but the quote itself (https://sqlite.org/json1.html#path_arguments).
+      if (step.includes('"')) throw new Error(`Checkpoint step names cannot contain a double quote: ${step}`);
+      return { key: `$."${step}"`, json };
+    });
+  }
+
+  /** `pairs`: from stepPairs, or a prepared statement's placeholders for them. */
+  private mergedCheckpoints(pairs: readonly { key: unknown; json: unknown }[]): RawBuilder<string> {
     if (this.db.dialect === 'postgres') {
-      const pairs = sql.join(entries.map(([step, value]) => sql`${step}::text, ${json(value)}::jsonb`));
-      return {
-        checkpoints: sql<string>`(coalesce(nullif(checkpoints, '')::jsonb, '{}'::jsonb) || jsonb_build_object(${pairs}))::text`,
-      };
+      const merged = sql.join(pairs.map((p) => sql`${p.key}::text, ${p.json}::jsonb`));
+      return sql<string>`(coalesce(nullif(checkpoints, '')::jsonb, '{}'::jsonb) || jsonb_build_object(${merged}))::text`;
     }
-    const pairs = sql.join(
-      entries.map(([step, value]) => {
-        // A quoted JSON path key takes any character but the quote itself (https://sqlite.org/json1.html#path_arguments).
-        if (step.includes('"')) throw new Error(`Checkpoint step names cannot contain a double quote: ${step}`);
-        return sql`${`$."${step}"`}, json(${json(value)})`;
-      }),
-    );
-    return {
-      checkpoints: sql<string>`json_set(case when json_valid(checkpoints) and json_type(checkpoints) = 'object'
-        then checkpoints else '{}' end, ${pairs})`,
-    };
+    const merged = sql.join(pairs.map((p) => sql`${p.key}, json(${p.json})`));
+    return sql<string>`json_set(case when json_valid(checkpoints) and json_type(checkpoints) = 'object'
+      then checkpoints else '{}' end, ${merged})`;
+  }
+
+  /**
+   * saveCheckpoints() and complete() run for nearly every drained event: their statements are prepared once per
+   * shape (which of the two, how many steps, with or without the contact id) instead of built each time.
+   */
+  private readonly ownedUpdates = new Map<string, (values: OwnedUpdateValues) => Promise<QueryResult<unknown>>>();
+
+  private async preparedOwnedUpdate(
+    kind: 'checkpoints' | 'complete',
+    values: Pick<OwnedUpdateValues, 'id' | 'workerId' | 'now'> & Partial<Pick<OwnedUpdateValues, 'status' | 'result'>>,
+    steps: Readonly<Record<string, unknown>> | undefined,
+    contactId: string | undefined,
+  ): Promise<boolean> {
+    const pairs = this.stepPairs(steps);
+    const shape = `${kind}:${pairs.length}:${contactId !== undefined}`;
+    let update = this.ownedUpdates.get(shape);
+    if (!update) {
+      update = prepareQuery(this.db.kysely, (p: OwnedUpdateValues) =>
+        this.db.kysely
+          .updateTable('inbox_events')
+          .set({
+            ...(kind === 'complete'
+              ? {
+                  status: p.status,
+                  result: p.result,
+                  last_error: null,
+                  lease_owner: null,
+                  lease_expires_at: null,
+                  processed_at: p.now,
+                }
+              : {}),
+            ...(contactId === undefined ? {} : { contact_id: p.contactId }),
+            ...(pairs.length === 0
+              ? {}
+              : { checkpoints: this.mergedCheckpoints(pairs.map((_, i) => ({ key: p[`key${i}`], json: p[`json${i}`] }))) }),
+            updated_at: p.now,
+          })
+          .where('id', '=', p.id)
+          .where('lease_owner', '=', p.workerId)
+          .where('status', '=', 'processing'),
+      );
+      this.ownedUpdates.set(shape, update);
+    }
+    const bound: OwnedUpdateValues = { ...values, ...(contactId === undefined ? {} : { contactId }) };
+    pairs.forEach((pair, i) => {
+      bound[`key${i}`] = pair.key;
+      bound[`json${i}`] = pair.json;
+    });
+    const result = await update(bound);
+    return (result.numAffectedRows ?? 0n) > 0n;
   }
 
   /**
@@ -203,17 +271,12 @@ export class InboxRepository {
     outcome: { status: 'done' | 'ignored'; contactId?: string; result?: unknown; checkpoints?: Readonly<Record<string, unknown>> },
     now = Date.now(),
   ): Promise<boolean> {
-    return this.ownedUpdate(id, workerId, {
-      status: outcome.status,
-      ...(outcome.contactId === undefined ? {} : { contact_id: outcome.contactId }),
-      ...this.checkpointsSet(outcome.checkpoints),
-      result: toJson(outcome.result),
-      last_error: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      processed_at: now,
-      updated_at: now,
-    });
+    return this.preparedOwnedUpdate(
+      'complete',
+      { id, workerId, now, status: outcome.status, result: toJson(outcome.result) },
+      outcome.checkpoints,
+      outcome.contactId,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../database';
+import { prepareQuery } from '../prepared-query';
 import type { CompaniesTable, CompanyRow, CompanyStatus, LocationRow, LocationStatus } from '../schema';
 import type { SecretBox } from '../../security/secret-box';
 
@@ -75,17 +76,20 @@ export class InstallationRepository {
    */
   private readonly opened = new Map<string, { accessToken: string; refreshToken: string | null }>();
 
+  /** Read before every GHL call (its token): built and compiled once. */
+  private readonly locationRow;
+
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.locationRow = prepareQuery(db.kysely, (p: { locationId: string }) =>
+      db.kysely.selectFrom('locations').selectAll().where('location_id', '=', p.locationId),
+    );
+  }
 
   async getLocation(locationId: string): Promise<LocationInstallation | undefined> {
-    const row = await this.db.kysely
-      .selectFrom('locations')
-      .selectAll()
-      .where('location_id', '=', locationId)
-      .executeTakeFirst();
+    const [row] = (await this.locationRow({ locationId })).rows;
     return row && this.toLocation(row);
   }
 

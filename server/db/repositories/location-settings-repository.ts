@@ -9,6 +9,7 @@ import {
 import { RecentAnswers } from '../../recent-answers';
 import { TtlCache } from '../../ttl-cache';
 import type { Db } from '../database';
+import { prepareQuery } from '../prepared-query';
 
 /** How long a process trusts a location's default country it has read (see defaultCountry). */
 export const DEFAULT_COUNTRY_CACHE_MS = 5_000;
@@ -57,7 +58,14 @@ export class LocationSettingsRepository {
    */
   private readonly parsed = new RecentAnswers<LocationSettings>(1_000, 200);
 
-  constructor(private readonly db: Db) {}
+  /** Read for every drained event: built and compiled once. */
+  private readonly row;
+
+  constructor(private readonly db: Db) {
+    this.row = prepareQuery(db.kysely, (p: { locationId: string }) =>
+      db.kysely.selectFrom('location_settings').selectAll().where('location_id', '=', p.locationId),
+    );
+  }
 
   /**
    * The country local phone numbers are read in. Every Responder webhook asks, so the answer is remembered for
@@ -77,11 +85,7 @@ export class LocationSettingsRepository {
   }
 
   async getVersioned(locationId: string): Promise<VersionedSettings> {
-    const row = await this.db.kysely
-      .selectFrom('location_settings')
-      .selectAll()
-      .where('location_id', '=', locationId)
-      .executeTakeFirst();
+    const [row] = (await this.row({ locationId })).rows;
     if (!row) return { settings: defaultLocationSettings(), version: 0, updatedBy: null, updatedAt: null };
     return {
       settings: this.parsed.get(`${row.version}:${locationId}`, () => deepFreeze(parseStored(locationId, row.settings))),

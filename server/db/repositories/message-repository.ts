@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors';
 import { stripBidi } from '../../integrations/responder/responder-text';
 import type { Db } from '../database';
+import { prepareQuery } from '../prepared-query';
 import type { MessageRow } from '../schema';
 
 /** One Responder Live message as the panel's history shows it. Text fields are exactly as received. */
@@ -79,13 +80,35 @@ function toRecord(row: MessageRow): MessageRecord {
 
 /** A contact's Responder Live message history for the panel: one row per inbox event, newest first. */
 export class MessageRepository {
-  constructor(private readonly db: Db) {}
+  /** Written for every drained message event: built and compiled once. */
+  private readonly insertRow;
+
+  constructor(private readonly db: Db) {
+    this.insertRow = prepareQuery(db.kysely, (p: Omit<MessageRow, 'id'>) =>
+      db.kysely
+        .insertInto('messages')
+        .values({
+          location_id: p.location_id,
+          ghl_contact_id: p.ghl_contact_id,
+          inbox_event_id: p.inbox_event_id,
+          event_type: p.event_type,
+          channel: p.channel,
+          direction: p.direction,
+          subject: p.subject,
+          text: p.text,
+          url: p.url,
+          list_name: p.list_name,
+          search_text: p.search_text,
+          occurred_at: p.occurred_at,
+          created_at: p.created_at,
+        })
+        .onConflict((oc) => oc.column('inbox_event_id').doNothing()),
+    );
+  }
 
   /** Stores a message once per inbox event (unique `inbox_event_id`); returns false when it was already there. */
   async insert(message: NewMessage, now = Date.now()): Promise<boolean> {
-    const res = await this.db.kysely
-      .insertInto('messages')
-      .values({
+    const res = await this.insertRow({
         location_id: message.locationId,
         ghl_contact_id: message.contactId,
         inbox_event_id: message.inboxEventId,
@@ -99,10 +122,8 @@ export class MessageRepository {
         search_text: toSearchText([message.subject, message.text, message.url, message.listName]),
         occurred_at: message.occurredAt,
         created_at: now,
-      })
-      .onConflict((oc) => oc.column('inbox_event_id').doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+      });
+    return Number(res.numAffectedRows ?? 0) > 0;
   }
 
   /**

@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../database';
+import { prepareQuery } from '../prepared-query';
 import type { OwnWritesTable } from '../schema';
 
 export type OwnWriteKind = OwnWritesTable['kind'];
@@ -28,7 +30,20 @@ function parseDetail(json: string): Record<string, unknown> {
  * writes never fire its own GHL-side rules (SPEC §3, "No loops").
  */
 export class OwnWriteRepository {
-  constructor(private readonly db: Db) {}
+  /** Written before each GHL write of a drained event: built and compiled once. */
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = prepareQuery(db.kysely, (p: Omit<Selectable<OwnWritesTable>, 'id'>) =>
+      db.kysely.insertInto('own_writes').values({
+        location_id: p.location_id,
+        ghl_contact_id: p.ghl_contact_id,
+        kind: p.kind,
+        detail: p.detail,
+        created_at: p.created_at,
+      }),
+    );
+  }
 
   async record(
     locationId: string,
@@ -37,10 +52,7 @@ export class OwnWriteRepository {
     detail: Record<string, unknown>,
     now = Date.now(),
   ): Promise<void> {
-    await this.db.kysely
-      .insertInto('own_writes')
-      .values({ location_id: locationId, ghl_contact_id: contactId, kind, detail: JSON.stringify(detail), created_at: now })
-      .execute();
+    await this.insert({ location_id: locationId, ghl_contact_id: contactId, kind, detail: JSON.stringify(detail), created_at: now });
   }
 
   /** The app's writes to a contact at or after `sinceMs` (epoch ms), oldest first. */

@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 import { DEFAULT_TIMEZONE } from './sync-settings';
 
 /**
@@ -33,6 +33,26 @@ export function zoneOrDefault(timezone: string | null | undefined): string {
   return valid ? timezone : DEFAULT_TIMEZONE;
 }
 
+const offsets = new Map<string, number>();
+const OFFSETS_MAX = 4_096;
+
+/**
+ * `ms` on `zone`'s wall clock, to read its fields and offset; not for arithmetic across a DST change (its zone is
+ * the fixed offset of that moment). luxon asks Intl (formatToParts) for a zone's offset on every DateTime made in
+ * that zone, several times per drained event (`npm run bench -- --profile`, drain). The offset is remembered per
+ * zone and UTC minute: it changes only at a transition, and every transition since 1972 falls on a whole minute.
+ */
+export function wallClock(ms: number, zone: string): DateTime {
+  const key = `${zone}|${Math.floor(ms / 60_000)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = IANAZone.create(zone).offset(ms);
+    if (offsets.size >= OFFSETS_MAX) offsets.delete(offsets.keys().next().value!);
+    offsets.set(key, offset);
+  }
+  return DateTime.fromMillis(ms, { zone: FixedOffsetZone.instance(offset) });
+}
+
 /** businessDayAt's recent answers, by zone, local date and options. */
 const dueDays = new Map<string, DateTime>();
 const DUE_DAYS_MAX = 512;
@@ -46,13 +66,13 @@ export function businessDayAt(from: Date | number, options: BusinessDayOptions):
   const zone = zoneOrDefault(options.timezone);
   const workDays = options.workDays ?? ISRAELI_WORK_WEEK;
   if (workDays.length === 0) throw new Error('businessDayAt needs at least one work day');
-  const start = typeof from === 'number' ? DateTime.fromMillis(from, { zone }) : DateTime.fromJSDate(from, { zone });
+  const ms = typeof from === 'number' ? from : from.getTime();
   // The answer depends on the local date only; each day step below costs luxon a zone lookup, and a location's
   // tasks are mostly due on the same few days.
-  const key = `${zone}|${start.toISODate() ?? ''}|${options.offsetDays ?? 1}|${options.hour}:${options.minute ?? 0}|${workDays.join()}`;
+  const key = `${zone}|${wallClock(ms, zone).toISODate() ?? ''}|${options.offsetDays ?? 1}|${options.hour}:${options.minute ?? 0}|${workDays.join()}`;
   const known = dueDays.get(key);
   if (known) return known;
-  const due = dayAt(start, workDays, options);
+  const due = dayAt(DateTime.fromMillis(ms, { zone }), workDays, options);
   if (dueDays.size >= DUE_DAYS_MAX) dueDays.delete(dueDays.keys().next().value!);
   dueDays.set(key, due);
   return due;

@@ -5,7 +5,7 @@ import type { GhlContact, GhlContactInput, GhlContactUpdate } from '../integrati
 import type { ResponderEvent } from '../integrations/responder/responder-event';
 import { normalisePhone, type CountryCode } from '../integrations/responder/responder-phone';
 import { stripBidi } from '../integrations/responder/responder-text';
-import { zoneOrDefault } from './business-days';
+import { wallClock, zoneOrDefault } from './business-days';
 
 /*
  * Pure mappers from a canonical Responder Live event to what the default rule writes to GHL. No I/O here: the
@@ -183,7 +183,7 @@ export function formatLocalTime(iso: string, timezone: string): string {
     const zone = zoneOrDefault(timezone);
     const ms = ecmaMs(iso);
     const t =
-      ms === undefined ? DateTime.fromISO(iso, { setZone: true }).setZone(zone) : DateTime.fromMillis(ms, { zone });
+      ms === undefined ? DateTime.fromISO(iso, { setZone: true }).setZone(zone) : wallClock(ms, zone);
     text = t.isValid ? `${localDateTime(t)} (${zone}, UTC${offsetText(t.offset)})` : iso;
     if (localTimes.size >= LOCAL_TIMES_MAX) localTimes.delete(localTimes.keys().next().value!);
     localTimes.set(key, text);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { businessDayAt, followUpDue, nextBusinessDayDue, zoneOrDefault } from '../../../server/sync/business-days';
+import { businessDayAt, followUpDue, nextBusinessDayDue, wallClock, zoneOrDefault } from '../../../server/sync/business-days';
 
 const TZ = 'Asia/Jerusalem';
 const at = (iso: string) => DateTime.fromISO(iso, { zone: TZ }).toMillis();
@@ -84,5 +84,26 @@ describe('followUpDue', () => {
   it('followUpDue › event time in the future (producer clock skew) › counted from now', () => {
     const now = Date.parse('2026-06-07T09:00:00Z'); // Sunday
     expect(followUpDue(now + 3 * 86_400_000, now, 10, TZ)).toBe('2026-06-08T07:00:00Z');
+  });
+});
+
+describe('wallClock', () => {
+  it('matches luxon in the zone itself, minute by minute across 2026 DST changes (whole, half-hour and odd offsets)', () => {
+    const around = (zone: string, utc: string) => {
+      const mid = Date.parse(utc);
+      for (let ms = mid - 3 * 3_600_000; ms <= mid + 3 * 3_600_000; ms += 60_000) {
+        for (const at of [ms, ms + 59_999]) {
+          const fast = wallClock(at, zone);
+          const slow = DateTime.fromMillis(at, { zone });
+          expect([fast.toISO(), fast.offset], `${zone} ${new Date(at).toISOString()}`).toEqual([slow.toISO(), slow.offset]);
+        }
+      }
+    };
+    around('Asia/Jerusalem', '2026-03-27T00:00:00Z'); // spring forward, 02:00 local
+    around('Asia/Jerusalem', '2026-10-24T23:00:00Z'); // fall back, 02:00 local
+    around('America/New_York', '2026-03-08T07:00:00Z');
+    around('America/New_York', '2026-11-01T06:00:00Z');
+    around('Australia/Lord_Howe', '2026-04-04T15:00:00Z'); // a 30-minute DST change
+    around('Asia/Kathmandu', '2026-06-01T00:00:00Z'); // UTC+05:45, no DST
   });
 });

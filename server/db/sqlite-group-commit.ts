@@ -112,8 +112,9 @@ class GroupCommitDriver implements Driver {
       return Promise.reject(new Error(`No transaction of this connection is open for "${query.sql.trim()}"`));
     }
     if (!this.owner && this.queued.length === 0) {
-      const statement = this.db.prepare(query.sql) as SQLite.Statement;
-      if (statement.readonly) return settle(execute(statement, query));
+      const statement = this.prepare(query.sql);
+      if (!statement.ok) return Promise.reject(statement.error);
+      if (statement.readonly) return settle(execute(statement.statement, query));
     }
     return new Promise((resolve, reject) => {
       if (this.queued.push({ query, resolve, reject }) === 1) this.schedule();
@@ -121,7 +122,7 @@ class GroupCommitDriver implements Driver {
   }
 
   private runOwned(connection: GroupConnection, query: CompiledQuery): Promise<QueryResult<unknown>> {
-    const outcome = execute(this.db.prepare(query.sql) as SQLite.Statement, query);
+    const outcome = this.run(query);
     if (!this.db.inTransaction && this.owner === connection) this.release();
     return settle(outcome);
   }
@@ -157,7 +158,7 @@ class GroupCommitDriver implements Driver {
     if (batch.length === 0) return;
     if (batch.length === 1) {
       const [only] = batch as [Queued];
-      deliver(only, execute(this.db.prepare(only.query.sql) as SQLite.Statement, only.query));
+      deliver(only, this.run(only.query));
       return;
     }
     const outcomes: Outcome[] = [];
@@ -172,7 +173,7 @@ class GroupCommitDriver implements Driver {
         }
         open = true;
       }
-      const outcome = execute(this.db.prepare(item.query.sql) as SQLite.Statement, item.query);
+      const outcome = this.run(item.query);
       if (!outcome.ok && !this.db.inTransaction) {
         // SQLite gave up the whole transaction: what ran before this statement in it is gone too.
         for (let j = outcomes.length - 1; j >= 0 && outcomes[j]!.ok; j--) {
@@ -195,7 +196,22 @@ class GroupCommitDriver implements Driver {
   }
 
   private runText(text: string): Outcome {
-    return execute(this.db.prepare(text) as SQLite.Statement, CompiledQuery.raw(text));
+    return this.run(CompiledQuery.raw(text));
+  }
+
+  private run(query: CompiledQuery): Outcome {
+    const prepared = this.prepare(query.sql);
+    return prepared.ok ? execute(prepared.statement, query) : prepared;
+  }
+
+  /** A statement that does not compile (a missing table) is its caller's error, never the group's. */
+  private prepare(text: string): { ok: true; statement: SQLite.Statement; readonly: boolean } | { ok: false; error: unknown } {
+    try {
+      const statement = this.db.prepare(text) as SQLite.Statement;
+      return { ok: true, statement, readonly: statement.readonly };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 }
 

@@ -109,6 +109,18 @@ describe('GroupCommitDialect', () => {
     expect(committedIds()).toEqual([1, 2, 3]);
   });
 
+  it('a statement that does not compile fails alone, in a group or by itself', async () => {
+    await open();
+    const missing = () => sql`insert into nowhere (id) values (1)`.execute(db);
+    const results = await Promise.allSettled([insert(1), missing(), insert(2)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/no such table: nowhere/);
+    await expect(missing()).rejects.toThrow(/no such table/);
+    await expect(sql`select * from nowhere`.execute(db)).rejects.toThrow(/no such table/);
+    expect(committedIds()).toEqual([1, 2]);
+    expect(connection.inTransaction).toBe(false);
+  });
+
   it('when SQLite rolls the whole transaction back, the statements before it fail too and the rest still run', async () => {
     await open();
     const results = await Promise.allSettled([

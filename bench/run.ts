@@ -27,6 +27,20 @@ interface Check {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * Milliseconds this process takes for a fixed loop of integer steps, at the start and at the end of the run. The
+ * figures scale with the machine's speed, which changes between machines of the same kind and within a run on a
+ * shared host (one session saw the same loop take 697 ms and, an hour later, 786 ms); comparing runs means
+ * comparing this too.
+ */
+function cpuCheckMs(): number {
+  const started = performance.now();
+  let sum = 0;
+  for (let i = 0; i < 100_000_000; i++) sum += i % 7;
+  if (sum < 0) throw new Error('unreachable: keeps the loop from being optimised away');
+  return Math.round(performance.now() - started);
+}
+
 async function main(): Promise<void> {
   const profileFlag = process.argv.indexOf('--profile');
   if (profileFlag >= 0) {
@@ -42,9 +56,13 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     loadAvgAtStart: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    cpuCheckMsAtStart: cpuCheckMs(),
   };
   const started = Date.now();
-  log(`bench on ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadAvgAtStart.join(' ')}`);
+  log(
+    `bench on ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadAvgAtStart.join(' ')}, ` +
+      `CPU check ${machine.cpuCheckMsAtStart} ms (a fixed loop: lower is faster)`,
+  );
 
   log('panel');
   const panel = runPanelBench(log);
@@ -59,7 +77,7 @@ async function main(): Promise<void> {
   const results = {
     startedAt: new Date(started).toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
-    machine: { ...machine, loadAvgAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100) },
+    machine: { ...machine, loadAvgAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100), cpuCheckMsAtEnd: cpuCheckMs() },
     ingest,
     drain: { limit: drain.limit, locations: drain.locations, contacts: drain.contacts, newContacts: drain.newContacts, known: drain.known },
     history,
@@ -71,7 +89,8 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   printTable(checks);
   log(`\n${checks.filter((c) => c.pass === true).length} met, ${checks.filter((c) => c.pass === false).length} missed · ` +
-    `${results.durationS} s · load average ${machine.loadAvgAtStart.join(' ')} → ${results.machine.loadAvgAtEnd.join(' ')} · ${out}`);
+    `${results.durationS} s · load average ${machine.loadAvgAtStart.join(' ')} → ${results.machine.loadAvgAtEnd.join(' ')} · ` +
+    `CPU check ${machine.cpuCheckMsAtStart} → ${results.machine.cpuCheckMsAtEnd} ms · ${out}`);
 }
 
 interface HistoryReport {

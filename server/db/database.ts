@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Logger } from '../logger';
 import type { Database } from './schema';
 import { startCheckpointer } from './sqlite-checkpointer';
+import type { QueryRunner } from './prepared-query';
 import { GroupCommitDialect, type GroupCommitDatabase } from './sqlite-group-commit';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -13,6 +14,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** Where prepared statements run (prepared-query.ts): SQLite's driver itself; on PostgreSQL, `kysely`. */
+  statements: QueryRunner;
   close(): Promise<void>;
 }
 
@@ -55,9 +58,11 @@ export function openDatabase(databaseUrl: string, options: OpenOptions = {}): Db
     // (dedupe key, location, ordering key), and with 2 MB those leaves were read back from the OS on almost every
     // insert. `npm run bench` (ingest): ~270 → ~240 µs of CPU per webhook, ~14 MB more RSS.
     connection.pragma('cache_size = -32768');
-    const kysely = new Kysely<Database>({ dialect: new GroupCommitDialect(withStatementCache(connection)) });
+    const dialect = new GroupCommitDialect(withStatementCache(connection));
+    const kysely = new Kysely<Database>({ dialect });
+    const statements = dialect.statements();
     if (!options.backgroundCheckpoints || filename === ':memory:') {
-      return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+      return { kysely, dialect: 'sqlite', statements, close: () => kysely.destroy() };
     }
     connection.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
     const checkpointer = startCheckpointer(filename, {
@@ -83,6 +88,7 @@ export function openDatabase(databaseUrl: string, options: OpenOptions = {}): Db
     return {
       kysely,
       dialect: 'sqlite',
+      statements,
       close: async () => {
         await checkpointer.stop();
         await kysely.destroy();
@@ -91,7 +97,7 @@ export function openDatabase(databaseUrl: string, options: OpenOptions = {}): Db
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return { kysely, dialect: 'postgres', statements: kysely, close: () => kysely.destroy() };
 }
 
 const STATEMENT_CACHE_SIZE = 500;

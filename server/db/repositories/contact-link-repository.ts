@@ -42,7 +42,7 @@ export class ContactLinkRepository {
   private readonly linked;
 
   constructor(private readonly db: Db) {
-    this.linked = prepareQuery(db.kysely, (p: Record<LinkKeyType | 'locationId', string | null>) =>
+    this.linked = prepareQuery(db.statements, (p: Record<LinkKeyType | 'locationId', string | null>) =>
       db.kysely
         .selectFrom('contact_links')
         .select(['key_type', 'key_value', 'ghl_contact_id'])

@@ -33,14 +33,14 @@ export class ContactStateRepository {
   private readonly upsertLastMessage;
 
   constructor(private readonly db: Db) {
-    this.row = prepareQuery(db.kysely, (p: { locationId: string; contactId: string }) =>
+    this.row = prepareQuery(db.statements, (p: { locationId: string; contactId: string }) =>
       db.kysely
         .selectFrom('contact_states')
         .selectAll()
         .where('location_id', '=', p.locationId)
         .where('ghl_contact_id', '=', p.contactId),
     );
-    this.upsertLastMessage = prepareQuery(db.kysely, (p: Selectable<ContactStatesTable>) =>
+    this.upsertLastMessage = prepareQuery(db.statements, (p: Selectable<ContactStatesTable>) =>
       db.kysely
         .insertInto('contact_states')
         .values({

@@ -226,7 +226,7 @@ export class InboxRepository {
     const shape = `${kind}:${pairs.length}:${contactId !== undefined}`;
     let update = this.ownedUpdates.get(shape);
     if (!update) {
-      update = prepareQuery(this.db.kysely, (p: OwnedUpdateValues) =>
+      update = prepareQuery(this.db.statements, (p: OwnedUpdateValues) =>
         this.db.kysely
           .updateTable('inbox_events')
           .set({

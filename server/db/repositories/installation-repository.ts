@@ -83,7 +83,7 @@ export class InstallationRepository {
     private readonly db: Db,
     private readonly box: SecretBox,
   ) {
-    this.locationRow = prepareQuery(db.kysely, (p: { locationId: string }) =>
+    this.locationRow = prepareQuery(db.statements, (p: { locationId: string }) =>
       db.kysely.selectFrom('locations').selectAll().where('location_id', '=', p.locationId),
     );
   }

@@ -62,7 +62,7 @@ export class LocationSettingsRepository {
   private readonly row;
 
   constructor(private readonly db: Db) {
-    this.row = prepareQuery(db.kysely, (p: { locationId: string }) =>
+    this.row = prepareQuery(db.statements, (p: { locationId: string }) =>
       db.kysely.selectFrom('location_settings').selectAll().where('location_id', '=', p.locationId),
     );
   }

@@ -84,7 +84,7 @@ export class MessageRepository {
   private readonly insertRow;
 
   constructor(private readonly db: Db) {
-    this.insertRow = prepareQuery(db.kysely, (p: Omit<MessageRow, 'id'>) =>
+    this.insertRow = prepareQuery(db.statements, (p: Omit<MessageRow, 'id'>) =>
       db.kysely
         .insertInto('messages')
         .values({

@@ -34,7 +34,7 @@ export class OwnWriteRepository {
   private readonly insert;
 
   constructor(private readonly db: Db) {
-    this.insert = prepareQuery(db.kysely, (p: Omit<Selectable<OwnWritesTable>, 'id'>) =>
+    this.insert = prepareQuery(db.statements, (p: Omit<Selectable<OwnWritesTable>, 'id'>) =>
       db.kysely.insertInto('own_writes').values({
         location_id: p.location_id,
         ghl_contact_id: p.ghl_contact_id,

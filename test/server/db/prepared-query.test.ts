@@ -27,7 +27,7 @@ describe.each(testDialects())('prepareQuery on %s', (dialect) => {
         .where('version', '>=', p.minVersion)
         .where('settings', '=', '{}'),
     );
-    const byLocation = prepareQuery(db.kysely, build);
+    const byLocation = prepareQuery(db.statements, build);
 
     expect((await byLocation({ location: 'L1', minVersion: 1 })).rows).toEqual([{ location_id: 'L1', version: 1 }]);
     expect((await byLocation({ location: 'L2', minVersion: 1 })).rows).toEqual([{ location_id: 'L2', version: 7 }]);
@@ -38,7 +38,7 @@ describe.each(testDialects())('prepareQuery on %s', (dialect) => {
   it('a value used twice is bound in both places; writes report the rows they changed', async () => {
     await withSettings();
     // Only ever forward: `at` is both the new value and the bound of the WHERE.
-    const bump = prepareQuery(db.kysely, (p: { location: string; at: number; by: string }) =>
+    const bump = prepareQuery(db.statements, (p: { location: string; at: number; by: string }) =>
       db.kysely
         .updateTable('location_settings')
         .set({ updated_at: p.at, updated_by: p.by })
@@ -54,17 +54,17 @@ describe.each(testDialects())('prepareQuery on %s', (dialect) => {
 
   it('refuses a value that is undefined, a placeholder written into the SQL text, and one never bound', async () => {
     await withSettings();
-    const byLocation = prepareQuery(db.kysely, (p: { location?: string }) =>
+    const byLocation = prepareQuery(db.statements, (p: { location?: string }) =>
       db.kysely.selectFrom('location_settings').select('version').where('location_id', '=', p.location!),
     );
     await expect(byLocation({})).rejects.toThrow('Prepared query parameter "location" is undefined');
 
-    const literal = prepareQuery(db.kysely, (p: { location: string }) =>
+    const literal = prepareQuery(db.statements, (p: { location: string }) =>
       db.kysely.selectFrom('location_settings').select('version').where('location_id', '=', sql.lit(p.location)),
     );
     await expect(literal({ location: 'L1' })).rejects.toThrow('ended up in the SQL text');
 
-    const unbound = prepareQuery(db.kysely, (p: { location: string; limit: number }) =>
+    const unbound = prepareQuery(db.statements, (p: { location: string; limit: number }) =>
       db.kysely.selectFrom('location_settings').select('version').where('location_id', '=', p.location).limit(p.limit > 0 ? 1 : 2),
     );
     await expect(unbound({ location: 'L1', limit: 1 })).rejects.toThrow('Prepared query parameter "limit" is not a bound slot');

@@ -109,20 +109,20 @@ export class MessageRepository {
   /** Stores a message once per inbox event (unique `inbox_event_id`); returns false when it was already there. */
   async insert(message: NewMessage, now = Date.now()): Promise<boolean> {
     const res = await this.insertRow({
-        location_id: message.locationId,
-        ghl_contact_id: message.contactId,
-        inbox_event_id: message.inboxEventId,
-        event_type: message.eventType,
-        channel: message.channel,
-        direction: message.direction,
-        subject: message.subject,
-        text: message.text,
-        url: message.url,
-        list_name: message.listName,
-        search_text: toSearchText([message.subject, message.text, message.url, message.listName]),
-        occurred_at: message.occurredAt,
-        created_at: now,
-      });
+      location_id: message.locationId,
+      ghl_contact_id: message.contactId,
+      inbox_event_id: message.inboxEventId,
+      event_type: message.eventType,
+      channel: message.channel,
+      direction: message.direction,
+      subject: message.subject,
+      text: message.text,
+      url: message.url,
+      list_name: message.listName,
+      search_text: toSearchText([message.subject, message.text, message.url, message.listName]),
+      occurred_at: message.occurredAt,
+      created_at: now,
+    });
     return Number(res.numAffectedRows ?? 0) > 0;
   }
 

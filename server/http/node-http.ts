@@ -29,17 +29,24 @@ const DECODERS: Readonly<Record<string, () => zlib.Gunzip | zlib.Inflate | zlib.
 };
 
 /**
+ * A decompressor for a `Content-Encoding` (trimmed, lower case) that Node can read, as `express.raw()` and axios
+ * accept them; undefined for any other name, `constructor` and the like included.
+ */
+export function contentDecoder(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  return Object.hasOwn(DECODERS, encoding) ? DECODERS[encoding]!() : undefined;
+}
+
+/**
  * The request's body as bytes, decompressed as `Content-Encoding` says (what `express.raw()` accepts), at most
  * `limit` bytes after decompression. Never rejects: a body too large, cut off, or in an unknown encoding is a
  * result, and whatever the sender still sends is read and dropped so the connection stays usable.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  const decoder = encoding === 'identity' ? undefined : DECODERS[encoding];
-  if (encoding !== 'identity' && !decoder) return dropBody(req, 'unreadable');
-  if (!decoder && Number(req.headers['content-length']) > limit) return dropBody(req, 'too_large');
+  const decoding = encoding === 'identity' ? undefined : contentDecoder(encoding);
+  if (encoding !== 'identity' && !decoding) return dropBody(req, 'unreadable');
+  if (!decoding && Number(req.headers['content-length']) > limit) return dropBody(req, 'too_large');
 
-  const decoding = decoder?.();
   const stream: Readable = decoding ? req.pipe(decoding) : req;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];

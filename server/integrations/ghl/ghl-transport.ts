@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import zlib from 'node:zlib';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
+import { contentDecoder } from '../../http/node-http';
 
 /** Environment variables through which axios would send a request via a proxy (proxy-from-env). */
 const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy', 'npm_config_proxy', 'npm_config_http_proxy', 'npm_config_https_proxy'];
@@ -27,13 +27,6 @@ export interface JsonExchange {
   body?: unknown;
   timeoutMs: number;
 }
-
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: () => zlib.createGunzip(),
-  'x-gzip': () => zlib.createGunzip(),
-  deflate: () => zlib.createInflate(),
-  br: () => zlib.createBrotliDecompress(),
-};
 
 /**
  * One JSON request straight through node:http(s), with axios's answer and failure shapes, so toGhlError and
@@ -72,8 +65,8 @@ export function exchangeJson(x: JsonExchange): Promise<GhlAnswer> {
     }, x.timeoutMs);
     req.on('error', (err) => finish(() => reject(AxiosError.from(err))));
     req.on('response', (res) => {
-      const decoder = DECODERS[String(res.headers['content-encoding'] ?? '').trim().toLowerCase()];
-      const stream: NodeJS.ReadableStream = decoder ? res.pipe(decoder()) : res;
+      const decoder = contentDecoder(String(res.headers['content-encoding'] ?? '').trim().toLowerCase());
+      const stream: NodeJS.ReadableStream = decoder ? res.pipe(decoder) : res;
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', (err: Error) => finish(() => reject(AxiosError.from(err))));

@@ -97,6 +97,14 @@ describe('readBody', () => {
     expect(await res.json()).toEqual({ key: 'k', refused: 'unreadable' });
   });
 
+  it('an encoding named like an object property (constructor, toString) › unreadable too, not a crash', async () => {
+    const url = await serve(echoLane());
+    for (const encoding of ['constructor', 'tostring', '__proto__']) {
+      const res = await fetch(`${url}/hook/k`, { method: 'POST', body: 'x', headers: { 'content-encoding': encoding } });
+      expect(await res.json(), encoding).toEqual({ key: 'k', refused: 'unreadable' });
+    }
+  });
+
   it('over the limit › too_large, whether announced by Content-Length, streamed, or only once decompressed', async () => {
     const url = await serve(echoLane());
     const announced = await fetch(`${url}/hook/k`, { method: 'POST', body: 'x'.repeat(17) });
